@@ -1,0 +1,137 @@
+package io.stampede.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real nats-server process with JetStream, on a free loopback port, data in a temp dir.
+ * Use in try-with-resources. {@link #restart()} keeps port and data (JetStream state survives).
+ */
+public final class NatsServer implements AutoCloseable {
+    private final int port;
+    private final Path dataDir;
+    private final Path logFile;
+    private final boolean ownsDataDir;
+    private Process process;
+
+    private NatsServer(int port, Path dataDir, boolean ownsDataDir) {
+        this.port = port;
+        this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
+        this.logFile = dataDir.resolve("nats-server.log");
+    }
+
+    public static NatsServer start() {
+        try {
+            NatsServer s = new NatsServer(FreePorts.next(), Files.createTempDirectory("stampede-nats-"), true);
+            s.launch();
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The nats-server binary: $NATS_SERVER_BIN, else PATH, else Debian's /usr/sbin. */
+    public static String binary() {
+        String env = System.getenv("NATS_SERVER_BIN");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        String path = System.getenv().getOrDefault("PATH", "");
+        List<String> dirs = new ArrayList<>(List.of(path.split(File.pathSeparator)));
+        dirs.add("/usr/sbin");
+        dirs.add("/usr/local/bin");
+        for (String d : dirs) {
+            File f = new File(d, "nats-server");
+            if (f.canExecute()) {
+                return f.getAbsolutePath();
+            }
+        }
+        throw new IllegalStateException("nats-server not found: install it (apt-get install nats-server) or set NATS_SERVER_BIN");
+    }
+
+    private void launch() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(binary(),
+                "-a", "127.0.0.1", "-p", Integer.toString(port),
+                "-js", "-sd", dataDir.resolve("js").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        process = pb.start();
+        try {
+            Await.until("nats-server on " + port, Duration.ofSeconds(15),
+                    () -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError("nats-server exited: see " + logFile);
+                        }
+                        return FreePorts.isListening(port);
+                    });
+        } catch (AssertionError e) {
+            process.destroyForcibly();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "nats://127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Stop (SIGTERM, then SIGKILL) without deleting data. */
+    public void stop() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Await.until("port " + port + " released", Duration.ofSeconds(10), () -> !FreePorts.isListening(port));
+    }
+
+    public void restart() {
+        stop();
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        if (ownsDataDir) {
+            deleteTree(dataDir);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: temp dirs
+        }
+    }
+}
