@@ -177,6 +177,19 @@ class DemoEndToEndTest {
         assertThat(signal.getHeaders().getFirst("Nats-Msg-Id")).isEqualTo("trace-1");
     }
 
+    @Test
+    void servicesLogJsonLines() {
+        for (var jvm : List.of(stack.gateway, stack.agent)) {
+            List<String> lines = jvm.log().lines().filter(l -> !l.isBlank()).toList();
+            assertThat(lines).isNotEmpty();
+            for (String line : lines) {
+                JsonObject o = new JsonObject(line);
+                assertThat(o.getString("level")).isNotBlank();
+                assertThat(o.getString("service")).isIn("gateway", "agent");
+            }
+        }
+    }
+
     private static List<HttpResponse<String>> postAll(List<String> bodies) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {

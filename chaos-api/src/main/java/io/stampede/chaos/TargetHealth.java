@@ -1,0 +1,140 @@
+package io.stampede.chaos;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Probes the system under test without blocking the event loop: NATS by reading the server's
+ * INFO line, services by GETting their health URL. Each probe is bounded by a timeout.
+ */
+public final class TargetHealth {
+    static final long TIMEOUT_MS = 1000;
+
+    private final Vertx vertx;
+    private final ChaosConfig cfg;
+    private final WebClient web;
+    private final NetClient net;
+    private final Map<String, Integer> up = new ConcurrentHashMap<>();
+
+    public TargetHealth(Vertx vertx, ChaosConfig cfg, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.cfg = cfg;
+        this.web = WebClient.create(vertx, new WebClientOptions()
+                .setConnectTimeout((int) TIMEOUT_MS)
+                .setKeepAlive(false)
+                .setUserAgent("stampede-chaos-api"));
+        this.net = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) TIMEOUT_MS));
+        List<String> names = new ArrayList<>();
+        names.add("nats");
+        names.addAll(cfg.targets().keySet());
+        for (String name : names) {
+            up.put(name, 0);
+            Gauge.builder("stampede.target.up", up, m -> m.getOrDefault(name, 0))
+                    .description("1 when the target answered its last health probe")
+                    .tag("target", name)
+                    .register(registry);
+        }
+    }
+
+    /** All targets probed in parallel: {name: {status: up|down, ...}}. */
+    public Future<JsonObject> probeAll() {
+        List<String> names = new ArrayList<>();
+        List<Future<JsonObject>> probes = new ArrayList<>();
+        names.add("nats");
+        probes.add(probeNats());
+        cfg.targets().forEach((name, url) -> {
+            names.add(name);
+            probes.add(probeHttp(url));
+        });
+        return Future.join(probes).transform(ignored -> {
+            JsonObject out = new JsonObject();
+            for (int i = 0; i < names.size(); i++) {
+                JsonObject r = probes.get(i).result();
+                up.put(names.get(i), "up".equals(r.getString("status")) ? 1 : 0);
+                out.put(names.get(i), r);
+            }
+            return Future.succeededFuture(out);
+        });
+    }
+
+    private Future<JsonObject> probeHttp(URI url) {
+        long start = System.nanoTime();
+        return web.getAbs(url.toString())
+                .timeout(TIMEOUT_MS)
+                .send()
+                .map(resp -> {
+                    JsonObject r = new JsonObject()
+                            .put("status", resp.statusCode() == 200 ? "up" : "down")
+                            .put("health_url", url.toString())
+                            .put("http_status", resp.statusCode())
+                            .put("latency_ms", elapsedMs(start));
+                    try {
+                        Buffer body = resp.body();
+                        if (body != null && body.length() > 0) {
+                            r.put("detail", body.toJsonObject());
+                        }
+                    } catch (RuntimeException notJson) {
+                        // a target's health body is informative only
+                    }
+                    return r;
+                })
+                .otherwise(err -> new JsonObject()
+                        .put("status", "down")
+                        .put("health_url", url.toString())
+                        .put("error", String.valueOf(err.getMessage()))
+                        .put("latency_ms", elapsedMs(start)));
+    }
+
+    private Future<JsonObject> probeNats() {
+        long start = System.nanoTime();
+        URI uri = URI.create(cfg.natsUrl());
+        String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
+        int port = uri.getPort() < 0 ? 4222 : uri.getPort();
+        Promise<JsonObject> result = Promise.promise();
+        long timer = vertx.setTimer(TIMEOUT_MS, t -> result.tryFail("no INFO from NATS within " + TIMEOUT_MS + " ms"));
+        net.connect(port, host).onComplete(ar -> {
+            if (ar.failed()) {
+                result.tryFail(ar.cause());
+                return;
+            }
+            var socket = ar.result();
+            socket.handler(buf -> {
+                if (buf.toString().startsWith("INFO ")) {
+                    result.tryComplete(new JsonObject()
+                            .put("status", "up")
+                            .put("url", cfg.natsUrl())
+                            .put("latency_ms", elapsedMs(start)));
+                } else {
+                    result.tryFail("unexpected greeting from " + cfg.natsUrl());
+                }
+                socket.close();
+            });
+            socket.closeHandler(v -> result.tryFail("connection closed before INFO"));
+        });
+        return result.future()
+                .onComplete(v -> vertx.cancelTimer(timer))
+                .otherwise(err -> new JsonObject()
+                        .put("status", "down")
+                        .put("url", cfg.natsUrl())
+                        .put("error", String.valueOf(err.getMessage()))
+                        .put("latency_ms", elapsedMs(start)));
+    }
+
+    private static double elapsedMs(long startNanos) {
+        return Math.round((System.nanoTime() - startNanos) / 10_000.0) / 100.0;
+    }
+}
