@@ -1,0 +1,11 @@
+package io.stampede.chaos.experiment;
+
+/** Multiply the baseline message rate; several active experiments multiply together. */
+public record Backpressure(double rateMultiplier, int durationS) implements ExperimentSpec {
+    public static final String TYPE = "backpressure";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+}
