@@ -4,9 +4,17 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stampede.chaos.inject.InjectorFactory;
+import io.stampede.chaos.inject.Injectors;
+import io.stampede.chaos.lifecycle.ExperimentManager;
+import io.stampede.chaos.lifecycle.Guardrails;
+import io.stampede.chaos.lifecycle.Journal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -14,32 +22,80 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /** The control API process: {@code java -jar chaos-api/target/chaos-api.jar}. */
 public final class ChaosApiMain implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChaosApiMain.class);
+    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(25);
 
     private final Vertx vertx;
     private final ChaosApiVerticle verticle;
+    private final ExperimentManager manager;
+    private final Guardrails guardrails;
 
-    private ChaosApiMain(Vertx vertx, ChaosApiVerticle verticle) {
+    private ChaosApiMain(Vertx vertx, ChaosApiVerticle verticle, ExperimentManager manager, Guardrails guardrails) {
         this.vertx = vertx;
         this.verticle = verticle;
+        this.manager = manager;
+        this.guardrails = guardrails;
+    }
+
+    /** Injectors from the {@link InjectorFactory} named by the configuration. */
+    public static Injectors injectorsFor(ChaosConfig cfg) {
+        var factories = ServiceLoader.load(InjectorFactory.class).stream().map(ServiceLoader.Provider::get).toList();
+        return factories.stream().filter(f -> f.name().equals(cfg.injectors())).findFirst()
+                .map(f -> new Injectors(f.create(cfg)))
+                .orElseThrow(() -> new IllegalArgumentException("STAMPEDE_INJECTORS=" + cfg.injectors() + " is unknown; available: "
+                        + factories.stream().map(InjectorFactory::name).collect(Collectors.joining(", "))));
     }
 
     public static Future<ChaosApiMain> start(ChaosConfig cfg) {
+        return start(cfg, injectorsFor(cfg));
+    }
+
+    /**
+     * Refuses a non-loopback bind without a token (unless explicitly opted out), recovers the
+     * journal (reverting what a crashed predecessor left applied), then serves.
+     */
+    public static Future<ChaosApiMain> start(ChaosConfig cfg, Injectors injectors) {
+        if (!cfg.loopbackOnly() && cfg.apiToken() == null) {
+            if (!cfg.allowNoToken()) {
+                return Future.failedFuture(new IllegalArgumentException("binding " + cfg.host()
+                        + " requires STAMPEDE_API_TOKEN (or STAMPEDE_ALLOW_NO_TOKEN=true if only the host's loopback can reach it)"));
+            }
+            log.warn("chaos API on {} WITHOUT a token (STAMPEDE_ALLOW_NO_TOKEN=true): anyone who reaches it can inject faults", cfg.host());
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
+        ExperimentManager manager = new ExperimentManager(new Journal(cfg.journalFile()), injectors, cfg.limits(),
+                cfg.timeScale(), cfg.runsDir(), registry);
+        var recovered = manager.recover();
+        if (!recovered.isEmpty()) {
+            log.warn("recovered {} experiment(s) left active by a previous run; their faults were reverted", recovered.size());
+        }
+        Guardrails guardrails = new Guardrails(manager, cfg);
+        guardrails.start();
         Vertx vertx = Vertx.vertx();
-        ChaosApiVerticle verticle = new ChaosApiVerticle(cfg, registry);
+        ChaosApiVerticle verticle = new ChaosApiVerticle(cfg, registry, manager);
         return vertx.deployVerticle(verticle)
-                .map(id -> new ChaosApiMain(vertx, verticle))
-                .onFailure(e -> vertx.close());
+                .map(id -> new ChaosApiMain(vertx, verticle, manager, guardrails))
+                .onFailure(e -> {
+                    guardrails.close();
+                    manager.close();
+                    vertx.close();
+                });
     }
 
     public int port() {
         return verticle.actualPort();
     }
 
+    public ExperimentManager manager() {
+        return manager;
+    }
+
+    /** Reverts every active fault, then stops serving. */
     @Override
     public void close() {
+        guardrails.close();
+        manager.shutdown(SHUTDOWN_TIMEOUT);
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -54,13 +110,14 @@ public final class ChaosApiMain implements AutoCloseable {
         try {
             api = start(ChaosConfig.fromEnv(System.getenv())).toCompletionStage().toCompletableFuture().join();
         } catch (RuntimeException e) {
-            log.error("chaos API failed to start", e);
+            log.error("chaos API failed to start: {}", e.getCause() == null ? e.toString() : e.getCause().toString());
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("chaos API stopping");
+            log.info("chaos API stopping: reverting active faults");
             api.close();
+            log.info("chaos API stopped");
         }, "chaos-api-shutdown"));
     }
 }

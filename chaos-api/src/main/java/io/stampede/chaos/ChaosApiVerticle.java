@@ -2,48 +2,95 @@ package io.stampede.chaos;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stampede.chaos.experiment.Experiment;
+import io.stampede.chaos.experiment.ExperimentState;
+import io.stampede.chaos.experiment.Problem;
+import io.stampede.chaos.experiment.SpecParser;
+import io.stampede.chaos.experiment.Templates;
+import io.stampede.chaos.lifecycle.ApiException;
+import io.stampede.chaos.lifecycle.ExperimentManager;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The control API's HTTP surface. Routes are declared here, in one place. */
+/**
+ * The control API's HTTP surface; routes are declared in {@link #start()}, in one place.
+ * Handlers never block: lifecycle calls (journal fsync, injectors) run in executeBlocking.
+ */
 public final class ChaosApiVerticle extends VerticleBase {
     private static final Logger log = LoggerFactory.getLogger(ChaosApiVerticle.class);
-    private static final Set<String> ROUTES = Set.of("/healthz", "/metrics");
+    static final int BODY_LIMIT = 64 * 1024;
+    private static final String RAW_BODY = "stampede.rawBody";
 
     private final ChaosConfig cfg;
     private final PrometheusMeterRegistry registry;
+    private final ExperimentManager manager;
+    private final SpecParser parser;
     private final Instant startedAt = Instant.now();
+    private final byte[] openApi;
     private TargetHealth health;
     private HttpServer server;
 
-    public ChaosApiVerticle(ChaosConfig cfg, PrometheusMeterRegistry registry) {
+    public ChaosApiVerticle(ChaosConfig cfg, PrometheusMeterRegistry registry, ExperimentManager manager) {
         this.cfg = cfg;
         this.registry = registry;
+        this.manager = manager;
+        this.parser = new SpecParser(cfg.limits());
+        this.openApi = resource("/openapi.yaml");
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = ChaosApiVerticle.class.getResourceAsStream(name)) {
+            return in == null ? new byte[0] : in.readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
     }
 
     @Override
     public Future<?> start() {
         health = new TargetHealth(vertx, cfg, registry);
         Router router = Router.router(vertx);
-        router.route().order(-1).handler(this::timeRequest);
+        router.route().order(-2).handler(this::timeRequest);
+        router.route().order(-1).handler(this::readBody);
         router.get("/healthz").handler(this::healthz);
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(registry.scrape()));
-        router.route().last().handler(ctx -> json(ctx, 404, new JsonObject()
-                .put("error", "not_found")
-                .put("message", "no route " + ctx.request().method() + " " + ctx.normalizedPath())
-                .put("details", new io.vertx.core.json.JsonArray())));
+        router.get("/openapi.yaml").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/yaml").end(Buffer.buffer(openApi)));
+        router.get("/templates").handler(this::templates);
+        router.post("/experiments").handler(this::authorize).handler(this::create);
+        router.get("/experiments").handler(this::list);
+        router.delete("/experiments").handler(this::authorize).handler(this::stopAll);
+        router.get("/experiments/:id").handler(this::getOne);
+        router.delete("/experiments/:id").handler(this::authorize).handler(this::stopOne);
+        router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path(), List.of()));
+        router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path(), List.of()));
+        router.errorHandler(500, ctx -> {
+            log.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+            error(ctx, 500, "internal", "unexpected server error", List.of());
+        });
         return vertx.createHttpServer()
                 .requestHandler(router)
                 .listen(cfg.port(), cfg.host())
@@ -57,22 +104,80 @@ public final class ChaosApiVerticle extends VerticleBase {
         return server.actualPort();
     }
 
-    private void healthz(RoutingContext ctx) {
-        health.probeAll().onComplete(ar -> json(ctx, 200, new JsonObject()
-                .put("status", "ok")
-                .put("service", "chaos-api")
-                .put("started_at", startedAt.toString())
-                .put("uptime_s", Duration.between(startedAt, Instant.now()).toSeconds())
-                .put("targets", ar.succeeded() ? ar.result() : new JsonObject())));
+    // ---------------------------------------------------------------- plumbing
+
+    /** Collects the body (any Content-Type) up to the limit; 413 beyond it. */
+    private void readBody(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        if (req.method() != HttpMethod.POST && req.method() != HttpMethod.PUT && req.method() != HttpMethod.PATCH) {
+            ctx.next();
+            return;
+        }
+        String len = req.getHeader("Content-Length");
+        if (len != null) {
+            try {
+                if (Long.parseLong(len.trim()) > BODY_LIMIT) {
+                    tooLarge(ctx);
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                error(ctx, 400, "bad_request", "invalid Content-Length", List.of(new Problem("Content-Length", "not a number")));
+                return;
+            }
+        }
+        Buffer body = Buffer.buffer();
+        boolean[] over = {false};
+        req.handler(chunk -> {
+            if (over[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > BODY_LIMIT) {
+                over[0] = true;
+                tooLarge(ctx);
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        req.endHandler(v -> {
+            if (!over[0]) {
+                ctx.put(RAW_BODY, body);
+                ctx.next();
+            }
+        });
+        req.exceptionHandler(err -> log.debug("request body failed: {}", err.toString()));
+        req.resume();
+    }
+
+    private void tooLarge(RoutingContext ctx) {
+        ctx.response().putHeader("Connection", "close");
+        error(ctx, 413, "payload_too_large", "request body is larger than " + BODY_LIMIT + " bytes",
+                List.of(new Problem("body", "at most " + BODY_LIMIT + " bytes")));
+    }
+
+    /** Mutations need the bearer token when one is configured. */
+    private void authorize(RoutingContext ctx) {
+        if (cfg.apiToken() == null) {
+            ctx.next();
+            return;
+        }
+        String auth = ctx.request().getHeader("Authorization");
+        String expected = "Bearer " + cfg.apiToken();
+        if (auth != null && MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        error(ctx, 401, "unauthorized", "this server requires 'Authorization: Bearer <STAMPEDE_API_TOKEN>' for changes",
+                List.of(new Problem("Authorization", auth == null ? "missing" : "wrong token")));
     }
 
     private void timeRequest(RoutingContext ctx) {
         long start = System.nanoTime();
-        String path = ROUTES.contains(ctx.normalizedPath()) ? ctx.normalizedPath() : "other";
+        String route = routeTag(ctx.request().path());
         ctx.addBodyEndHandler(v -> Timer.builder("stampede.api.request.duration")
                 .description("Control API request duration")
                 .tag("method", ctx.request().method().name())
-                .tag("route", path)
+                .tag("route", route)
                 .tag("status", Integer.toString(ctx.response().getStatusCode()))
                 .publishPercentileHistogram()
                 .maximumExpectedValue(Duration.ofSeconds(30))
@@ -81,7 +186,227 @@ public final class ChaosApiVerticle extends VerticleBase {
         ctx.next();
     }
 
+    private static String routeTag(String path) {
+        if (path == null) {
+            return "other";
+        }
+        return switch (path) {
+            case "/healthz", "/metrics", "/templates", "/experiments", "/openapi.yaml" -> path;
+            default -> path.startsWith("/experiments/") && path.indexOf('/', 13) < 0 ? "/experiments/{id}" : "other";
+        };
+    }
+
     static void json(RoutingContext ctx, int status, JsonObject body) {
+        if (ctx.response().ended()) {
+            return;
+        }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
+    static void error(RoutingContext ctx, int status, String code, String message, List<Problem> details) {
+        JsonArray d = new JsonArray();
+        details.forEach(p -> d.add(new JsonObject().put("field", p.field()).put("problem", p.problem())));
+        json(ctx, status, new JsonObject().put("error", code).put("message", message).put("details", d));
+    }
+
+    private static void fail(RoutingContext ctx, Throwable t) {
+        if (t instanceof ApiException a) {
+            error(ctx, a.status(), a.code(), a.getMessage(), a.details());
+        } else {
+            log.error("request failed", t);
+            error(ctx, 500, "internal", "unexpected server error: " + t.getMessage(), List.of());
+        }
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    private void healthz(RoutingContext ctx) {
+        health.probeAll().onComplete(ar -> json(ctx, 200, new JsonObject()
+                .put("status", "ok")
+                .put("service", "chaos-api")
+                .put("started_at", startedAt.toString())
+                .put("uptime_s", Duration.between(startedAt, Instant.now()).toSeconds())
+                .put("active_experiments", manager.active().size())
+                .put("time_scale", cfg.timeScale())
+                .put("targets", ar.succeeded() ? ar.result() : new JsonObject())));
+    }
+
+    private void templates(RoutingContext ctx) {
+        JsonArray all = new JsonArray();
+        Templates.all().forEach(t -> all.add(t.json()));
+        json(ctx, 200, new JsonObject().put("templates", all));
+    }
+
+    private void create(RoutingContext ctx) {
+        Buffer raw = ctx.get(RAW_BODY);
+        Object decoded;
+        try {
+            if (raw == null || raw.length() == 0) {
+                throw new ApiException(400, "bad_request", "request body is empty; send a JSON object",
+                        List.of(new Problem("body", "required")));
+            }
+            try {
+                decoded = Json.decodeValue(raw);
+            } catch (RuntimeException e) {
+                throw new ApiException(400, "bad_json", "request body is not valid JSON",
+                        List.of(new Problem("body", "not valid JSON")));
+            }
+            if (!(decoded instanceof JsonObject body)) {
+                throw new ApiException(400, "bad_request", "request body must be a JSON object",
+                        List.of(new Problem("body", "must be a JSON object")));
+            }
+            Request request = interpret(body);
+            vertx.executeBlocking(() -> manager.create(request.items(), request.plan()), false)
+                    .onSuccess(created -> {
+                        if (request.plan()) {
+                            JsonArray list = new JsonArray();
+                            created.forEach(e -> list.add(e.toJson(null)));
+                            json(ctx, 201, new JsonObject().put("plan_id", created.get(0).planId()).put("experiments", list));
+                        } else {
+                            json(ctx, 201, created.get(0).toJson(null));
+                        }
+                    })
+                    .onFailure(t -> fail(ctx, t));
+        } catch (ApiException e) {
+            fail(ctx, e);
+        } catch (RuntimeException e) {
+            // parsing must never turn bad input into a 5xx
+            log.warn("unparseable experiment body: {}", e.toString());
+            error(ctx, 400, "bad_request", "request could not be interpreted: " + e.getMessage(), List.of(new Problem("body", "invalid")));
+        }
+    }
+
+    private record Request(List<SpecParser.Parsed> items, boolean plan) {}
+
+    /** A single experiment, a template (with overrides), or a plan ({@code experiments: [...]}). */
+    private Request interpret(JsonObject body) {
+        if (body.containsKey("template")) {
+            Object name = body.getValue("template");
+            if (!(name instanceof String n)) {
+                throw invalid(List.of(new Problem("template", "must be a string")));
+            }
+            Templates.Template t = Templates.byName(n).orElseThrow(() -> invalid(List.of(new Problem("template",
+                    "unknown template '" + n + "'; GET /templates lists them"))));
+            JsonObject overrides = body.copy();
+            overrides.remove("template");
+            if (t.isPlan()) {
+                if (!overrides.isEmpty()) {
+                    throw invalid(overrides.fieldNames().stream().map(f -> new Problem(f, "plan templates take no overrides")).toList());
+                }
+                return plan(t.steps());
+            }
+            JsonObject merged = t.params().copy().mergeIn(overrides);
+            return new Request(List.of(parseOne(merged, "")), false);
+        }
+        if (body.containsKey("experiments")) {
+            Object steps = body.getValue("experiments");
+            List<Problem> problems = new ArrayList<>();
+            body.fieldNames().stream().filter(f -> !f.equals("experiments")).forEach(f -> problems.add(new Problem(f, "unknown field for a plan")));
+            if (!(steps instanceof JsonArray arr) || arr.isEmpty() || arr.size() > 50) {
+                problems.add(new Problem("experiments", "must be an array of 1..50 experiment objects"));
+                throw invalid(problems);
+            }
+            List<JsonObject> objects = new ArrayList<>();
+            for (int i = 0; i < arr.size(); i++) {
+                if (arr.getValue(i) instanceof JsonObject o) {
+                    objects.add(o);
+                } else {
+                    problems.add(new Problem("experiments[" + i + "]", "must be an object"));
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw invalid(problems);
+            }
+            return plan(objects);
+        }
+        return new Request(List.of(parseOne(body, "")), false);
+    }
+
+    private Request plan(List<JsonObject> steps) {
+        List<SpecParser.Parsed> items = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            SpecParser.Result r = parser.parse(steps.get(i));
+            String prefix = "experiments[" + i + "].";
+            r.problems().forEach(p -> problems.add(p.prefixed(prefix)));
+            if (r.ok()) {
+                items.add(r.parsed());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw invalid(problems);
+        }
+        return new Request(items, true);
+    }
+
+    private SpecParser.Parsed parseOne(JsonObject body, String prefix) {
+        SpecParser.Result r = parser.parse(body);
+        if (!r.ok()) {
+            throw invalid(r.problems().stream().map(p -> p.prefixed(prefix)).toList());
+        }
+        return r.parsed();
+    }
+
+    private static ApiException invalid(List<Problem> problems) {
+        Problem first = problems.get(0);
+        String message = problems.size() == 1
+                ? "invalid field " + first.field() + ": " + first.problem()
+                : problems.size() + " invalid fields, first " + first.field() + ": " + first.problem();
+        return new ApiException(400, "validation_failed", message, problems);
+    }
+
+    private void list(RoutingContext ctx) {
+        String status = ctx.request().getParam("status");
+        ExperimentState filter = null;
+        if (status != null) {
+            try {
+                filter = ExperimentState.parse(status);
+            } catch (IllegalArgumentException e) {
+                error(ctx, 400, "validation_failed", "unknown status '" + status + "'",
+                        List.of(new Problem("status", "one of scheduled, running, completed, stopped, failed, aborted")));
+                return;
+            }
+        }
+        JsonArray out = new JsonArray();
+        for (Experiment e : manager.list()) {
+            if (filter == null || e.state() == filter) {
+                out.add(e.toJson(null));
+            }
+        }
+        json(ctx, 200, new JsonObject().put("experiments", out));
+    }
+
+    private void getOne(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        manager.get(id).ifPresentOrElse(
+                e -> json(ctx, 200, e.toJson(manager.stats(e))),
+                () -> notFound(ctx, id));
+    }
+
+    private void stopOne(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        manager.get(id).ifPresentOrElse(
+                e -> vertx.executeBlocking(() -> manager.end(e, ExperimentState.STOPPED, "stopped by DELETE"), false)
+                        .onSuccess(done -> json(ctx, 200, done.toJson(manager.stats(done))))
+                        .onFailure(t -> fail(ctx, t)),
+                () -> notFound(ctx, id));
+    }
+
+    private void stopAll(RoutingContext ctx) {
+        vertx.executeBlocking(() -> manager.stopAll(ExperimentState.STOPPED, "stopped by DELETE /experiments", Duration.ofSeconds(60)), false)
+                .onSuccess(stopped -> {
+                    JsonArray list = new JsonArray();
+                    stopped.forEach(e -> list.add(e.toJson(null)));
+                    json(ctx, 200, new JsonObject().put("stopped", stopped.size()).put("experiments", list));
+                })
+                .onFailure(t -> fail(ctx, t));
+    }
+
+    private static void notFound(RoutingContext ctx, String id) {
+        error(ctx, 404, "not_found", "no experiment " + id, List.of(new Problem("id", "unknown")));
+    }
+
+    static Set<String> routes() {
+        return Set.of("/healthz", "/metrics", "/templates", "/experiments", "/experiments/{id}", "/openapi.yaml");
     }
 }

@@ -1,51 +1,180 @@
 package io.stampede.chaos;
 
+import io.stampede.chaos.experiment.Limits;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The chaos API's configuration, read once from environment variables with named defaults.
  * Every key is documented in the README's "Configuration" section.
  *
- * @param host        bind address (loopback by default)
- * @param port        HTTP port, 0 for an ephemeral one
- * @param natsUrl     the NATS server of the system under test (health-checked as target "nats")
- * @param targets     service name → health URL; only these can be acted on
- * @param home        project root (runs and journal live under {@code home/var})
+ * @param host            bind address (loopback by default; anything else needs a token)
+ * @param port            HTTP port, 0 for an ephemeral one
+ * @param natsUrl         NATS of the system under test (health-checked as target "nats")
+ * @param targets         service name → health URL; only these can be acted on
+ * @param home            project root (the launcher lives here)
+ * @param dataDir         journal and run directories
+ * @param timeScale       multiplies every duration_s / start_after_s / guardrail window (tests)
+ * @param apiToken        bearer token for mutations, null when none
+ * @param allowNoToken    operator's explicit opt-out of the token on a non-loopback address
+ * @param maxRps          load_test ceiling
+ * @param baselineRate    loadgen baseline msg/s (backpressure multiplies it)
+ * @param maxMessageRate  cap on baseline × active multipliers
+ * @param webhookUrl      load_test default target
+ * @param injectors       name of the {@link io.stampede.chaos.inject.InjectorFactory} to use
+ * @param errorMetrics    counters summed as "errors" for abort_if.error_rate_pct
+ * @param requestMetrics  counters summed as "requests" for abort_if.error_rate_pct
  */
-public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI> targets, Path home) {
+public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI> targets, Path home, Path dataDir,
+                          double timeScale, String apiToken, boolean allowNoToken, double maxRps, double baselineRate,
+                          double maxMessageRate, String webhookUrl, String injectors,
+                          List<MetricRef> errorMetrics, List<MetricRef> requestMetrics) {
 
     public static final int DEFAULT_PORT = 8008;
 
+    /** One counter on one Prometheus endpoint: {@code http://host:port/metrics#metric_name}. */
+    public record MetricRef(URI url, String metric) {
+        static MetricRef parse(String s) {
+            int hash = s.indexOf('#');
+            if (hash < 0) {
+                throw new IllegalArgumentException("metric reference '" + s + "' must look like http://host:port/metrics#name");
+            }
+            return new MetricRef(URI.create(s.substring(0, hash).trim()), s.substring(hash + 1).trim());
+        }
+    }
+
     public ChaosConfig {
         targets = Map.copyOf(new LinkedHashMap<>(targets));
+        errorMetrics = List.copyOf(errorMetrics);
+        requestMetrics = List.copyOf(requestMetrics);
+        if (!(timeScale > 0) || timeScale > 1000) {
+            throw new IllegalArgumentException("STAMPEDE_TIME_SCALE must be > 0 and <= 1000, got " + timeScale);
+        }
+    }
+
+    /** Defaults for a test: loopback, ephemeral port, data under {@code dataDir}. */
+    public static ChaosConfig forTest(String natsUrl, Map<String, URI> targets, Path dataDir, double timeScale) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("STAMPEDE_PORT", "0");
+        env.put("STAMPEDE_NATS_URL", natsUrl);
+        env.put("STAMPEDE_DATA_DIR", dataDir.toString());
+        env.put("STAMPEDE_TIME_SCALE", Double.toString(timeScale));
+        ChaosConfig base = fromEnv(env);
+        URI gw = targets.getOrDefault("gateway", URI.create("http://127.0.0.1:8001/healthz"));
+        return new ChaosConfig(base.host, base.port, natsUrl, targets, base.home, dataDir, timeScale, null, false,
+                base.maxRps, base.baselineRate, base.maxMessageRate, webhookFor(gw), base.injectors,
+                base.errorMetrics, base.requestMetrics);
+    }
+
+    public ChaosConfig withInjectors(String name) {
+        return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
+                baselineRate, maxMessageRate, webhookUrl, name, errorMetrics, requestMetrics);
+    }
+
+    public ChaosConfig withSecurity(String bindHost, String token, boolean allowNoToken) {
+        return new ChaosConfig(bindHost, port, natsUrl, targets, home, dataDir, timeScale, token, allowNoToken, maxRps,
+                baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics);
     }
 
     public static ChaosConfig fromEnv(Map<String, String> env) {
-        String gateway = env.getOrDefault("STAMPEDE_GATEWAY_URL", "http://127.0.0.1:8001/healthz");
-        String agent = env.getOrDefault("STAMPEDE_AGENT_URL", "http://127.0.0.1:8002/healthz");
+        URI gateway = URI.create(get(env, "STAMPEDE_GATEWAY_URL", "http://127.0.0.1:8001/healthz"));
+        URI agent = URI.create(get(env, "STAMPEDE_AGENT_URL", "http://127.0.0.1:8002/healthz"));
         Map<String, URI> targets = new LinkedHashMap<>();
-        targets.put("gateway", URI.create(gateway));
-        targets.put("agent", URI.create(agent));
+        targets.put("gateway", gateway);
+        targets.put("agent", agent);
+        Path home = Path.of(get(env, "STAMPEDE_HOME", ".")).toAbsolutePath().normalize();
+        String metricsGw = metricsUrl(gateway);
+        String metricsAgent = metricsUrl(agent);
+        String token = get(env, "STAMPEDE_API_TOKEN", null);
         return new ChaosConfig(
-                env.getOrDefault("STAMPEDE_HOST", "127.0.0.1"),
-                parsePort(env.getOrDefault("STAMPEDE_PORT", Integer.toString(DEFAULT_PORT))),
-                env.getOrDefault("STAMPEDE_NATS_URL", "nats://127.0.0.1:4222"),
+                get(env, "STAMPEDE_HOST", "127.0.0.1"),
+                (int) number(env, "STAMPEDE_PORT", DEFAULT_PORT, 0, 65535),
+                get(env, "STAMPEDE_NATS_URL", "nats://127.0.0.1:4222"),
                 targets,
-                Path.of(env.getOrDefault("STAMPEDE_HOME", ".")).toAbsolutePath().normalize());
+                home,
+                Path.of(get(env, "STAMPEDE_DATA_DIR", home.resolve("var").toString())).toAbsolutePath().normalize(),
+                number(env, "STAMPEDE_TIME_SCALE", 1.0, 1e-6, 1000),
+                token,
+                Boolean.parseBoolean(get(env, "STAMPEDE_ALLOW_NO_TOKEN", "false")),
+                number(env, "STAMPEDE_MAX_RPS", 5000, 1, 1_000_000),
+                number(env, "STAMPEDE_BASELINE_RATE", 100, 0.001, 10_000_000),
+                number(env, "STAMPEDE_MAX_MESSAGE_RATE", 100_000, 1, 100_000_000),
+                get(env, "STAMPEDE_WEBHOOK_URL", webhookFor(gateway)),
+                get(env, "STAMPEDE_INJECTORS", "default"),
+                refs(get(env, "STAMPEDE_ERROR_METRICS",
+                        metricsGw + "#gateway_validation_errors_total," + metricsAgent + "#mcp_errors_total")),
+                refs(get(env, "STAMPEDE_REQUEST_METRICS",
+                        metricsGw + "#gateway_webhooks_received_total," + metricsAgent + "#mcp_signals_received_total")));
     }
 
-    private static int parsePort(String v) {
+    private static String metricsUrl(URI health) {
+        return health.resolve("/metrics").toString();
+    }
+
+    private static String webhookFor(URI gatewayHealth) {
+        return gatewayHealth.resolve("/webhook").toString();
+    }
+
+    private static List<MetricRef> refs(String csv) {
+        List<MetricRef> out = new ArrayList<>();
+        for (String s : csv.split(",")) {
+            if (!s.isBlank()) {
+                out.add(MetricRef.parse(s));
+            }
+        }
+        return out;
+    }
+
+    private static String get(Map<String, String> env, String key, String def) {
+        String v = env.get(key);
+        return v == null || v.isBlank() ? def : v.trim();
+    }
+
+    private static double number(Map<String, String> env, String key, double def, double min, double max) {
+        String v = get(env, key, null);
+        if (v == null) {
+            return def;
+        }
         try {
-            int p = Integer.parseInt(v.trim());
-            if (p < 0 || p > 65535) {
+            double d = Double.parseDouble(v);
+            if (d < min || d > max) {
                 throw new NumberFormatException();
             }
-            return p;
+            return d;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("STAMPEDE_PORT must be a port number 0..65535, got '" + v + "'");
+            throw new IllegalArgumentException(key + " must be a number in " + min + ".." + max + ", got '" + v + "'");
         }
+    }
+
+    public boolean loopbackOnly() {
+        return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+    }
+
+    /** What experiments may ask for, derived from the configuration. */
+    public Limits limits() {
+        Set<String> hosts = new HashSet<>();
+        targets.values().forEach(u -> hosts.add(u.getHost().toLowerCase(Locale.ROOT)));
+        hosts.add(URI.create(webhookUrl).getHost().toLowerCase(Locale.ROOT));
+        // the same machine under its other loopback names
+        if (hosts.contains("127.0.0.1") || hosts.contains("localhost")) {
+            hosts.add("127.0.0.1");
+            hosts.add("localhost");
+        }
+        return new Limits(targets.keySet(), hosts, webhookUrl, maxRps, baselineRate, maxMessageRate);
+    }
+
+    public Path journalFile() {
+        return dataDir.resolve("chaos").resolve("journal.jsonl");
+    }
+
+    public Path runsDir() {
+        return dataDir.resolve("runs");
     }
 }

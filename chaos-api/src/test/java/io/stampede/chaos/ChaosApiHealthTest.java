@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,9 +50,9 @@ class ChaosApiHealthTest {
                     "AGENT_PORT", Integer.toString(agentPort)));
             GatewayMain gateway = GatewayMain.start(demo).toCompletionStage().toCompletableFuture().join();
             AgentMain agent = AgentMain.start(demo).toCompletionStage().toCompletableFuture().join();
-            ChaosConfig cfg = new ChaosConfig("127.0.0.1", 0, nats.url(), Map.of(
+            ChaosConfig cfg = ChaosConfig.forTest(nats.url(), Map.of(
                     "gateway", URI.create("http://127.0.0.1:" + gatewayPort + "/healthz"),
-                    "agent", URI.create("http://127.0.0.1:" + agentPort + "/healthz")), Path.of("target"));
+                    "agent", URI.create("http://127.0.0.1:" + agentPort + "/healthz")), ApiFixture.tempDir(), 1.0);
             try (ChaosApiMain api = ChaosApiMain.start(cfg).toCompletionStage().toCompletableFuture().join()) {
                 int port = api.port();
                 Await.until("all targets up", Duration.ofSeconds(20), () -> {

@@ -1,0 +1,203 @@
+package io.stampede.chaos.lifecycle;
+
+import io.stampede.chaos.ChaosConfig;
+import io.stampede.chaos.experiment.AbortIf;
+import io.stampede.chaos.experiment.Experiment;
+import io.stampede.chaos.experiment.ExperimentState;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stop conditions. On its own thread it samples the system under test's error and request
+ * counters and its targets' health; a running experiment whose {@code abort_if} is met is
+ * aborted (and so reverted). Target health changes go into running experiments' timelines.
+ */
+public final class Guardrails implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Guardrails.class);
+
+    private record Sample(Instant at, double errors, double requests) {}
+
+    private final ExperimentManager manager;
+    private final ChaosConfig cfg;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "guardrails");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Deque<Sample> samples = new ArrayDeque<>();
+    private final Map<String, Instant> downSince = new LinkedHashMap<>();
+    private final Map<String, Boolean> lastUp = new LinkedHashMap<>();
+    private final Duration period;
+    private final java.util.Set<String> fired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    public Guardrails(ExperimentManager manager, ChaosConfig cfg) {
+        this.manager = manager;
+        this.cfg = cfg;
+        long ms = Math.round(1000 * cfg.timeScale());
+        this.period = Duration.ofMillis(Math.max(50, Math.min(1000, ms)));
+    }
+
+    public void start() {
+        thread.scheduleWithFixedDelay(this::tickSafely, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            log.warn("guardrail tick failed: {}", e.toString());
+        }
+    }
+
+    private void tick() {
+        List<Experiment> running = manager.active().stream().filter(e -> e.state() == ExperimentState.RUNNING).toList();
+        boolean needCounters = running.stream().anyMatch(e -> e.abortIf() != null && e.abortIf().errorRatePct() != null);
+        Instant now = Instant.now();
+        if (needCounters) {
+            samples.addLast(new Sample(now, sum(cfg.errorMetrics()), sum(cfg.requestMetrics())));
+            while (samples.size() > 2 && samples.peekFirst().at.isBefore(now.minus(Duration.ofHours(1)))) {
+                samples.removeFirst();
+            }
+        }
+        Map<String, Boolean> health = probeTargets();
+        health.forEach((target, up) -> {
+            Boolean before = lastUp.put(target, up);
+            if (up) {
+                downSince.remove(target);
+            } else {
+                downSince.putIfAbsent(target, now);
+            }
+            if (before != null && before != up) {
+                JsonObject data = new JsonObject().put("target", target).put("status", up ? "up" : "down");
+                running.forEach(e -> manager.timelineEvent(e, "target_health", data));
+            }
+        });
+        for (Experiment e : running) {
+            AbortIf a = e.abortIf();
+            if (a == null) {
+                continue;
+            }
+            String reason = check(a, now);
+            if (reason != null && fired.add(e.id())) {
+                log.warn("guardrail fired for {}: {}", e.id(), reason);
+                manager.timelineEvent(e, "guardrail_fired", new JsonObject().put("reason", reason));
+                CompletableFuture.runAsync(() -> manager.end(e, ExperimentState.ABORTED, "guardrail: " + reason));
+            }
+        }
+    }
+
+    private String check(AbortIf a, Instant now) {
+        if (a.errorRatePct() != null && !samples.isEmpty()) {
+            Instant from = now.minus(scaled(a.windowS()));
+            // the newest sample at or before the window's start (or the oldest we have)
+            Sample first = samples.peekFirst();
+            for (Sample s : samples) {
+                if (s.at.isAfter(from)) {
+                    break;
+                }
+                first = s;
+            }
+            Sample last = samples.peekLast();
+            double requests = last.requests - first.requests;
+            double errors = last.errors - first.errors;
+            if (requests > 0 && !Double.isNaN(errors)) {
+                double pct = 100.0 * errors / requests;
+                if (pct > a.errorRatePct()) {
+                    return String.format(java.util.Locale.ROOT, "error rate %.2f%% > %.2f%% over %ss (%d errors / %d requests)",
+                            pct, a.errorRatePct(), a.windowS(), (long) errors, (long) requests);
+                }
+            }
+        }
+        for (Map.Entry<String, Integer> t : a.targetDownS().entrySet()) {
+            Instant since = downSince.get(t.getKey());
+            if (since != null && !since.plus(scaled(t.getValue())).isAfter(now)) {
+                return "target " + t.getKey() + " down for " + t.getValue() + " s";
+            }
+        }
+        return null;
+    }
+
+    private Duration scaled(int seconds) {
+        return Duration.ofMillis(Math.round(seconds * 1000.0 * cfg.timeScale()));
+    }
+
+    private double sum(List<ChaosConfig.MetricRef> refs) {
+        Map<URI, String> pages = new LinkedHashMap<>();
+        double total = 0;
+        for (ChaosConfig.MetricRef ref : refs) {
+            String page = pages.computeIfAbsent(ref.url(), this::fetch);
+            if (page != null) {
+                double v = PrometheusText.sum(page, ref.metric());
+                if (!Double.isNaN(v)) {
+                    total += v;
+                }
+            }
+        }
+        return total;
+    }
+
+    private String fetch(URI url) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(800)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private Map<String, Boolean> probeTargets() {
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        out.put("nats", natsUp());
+        cfg.targets().forEach((name, url) -> {
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(800)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                out.put(name, r.statusCode() == 200);
+            } catch (Exception e) {
+                out.put(name, false);
+            }
+        });
+        return out;
+    }
+
+    private boolean natsUp() {
+        URI uri = URI.create(cfg.natsUrl());
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 4222 : uri.getPort()), 500);
+            s.setSoTimeout(800);
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[5];
+            int n = in.readNBytes(buf, 0, 5);
+            return n == 5 && new String(buf, StandardCharsets.US_ASCII).equals("INFO ");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
