@@ -21,7 +21,7 @@ class JsonLoggingTest {
             log.info("multiplier applied");
         }
         log.info("after the experiment");
-        Path file = Path.of(System.getProperty("stampede.test.log", "target/test-log.jsonl"));
+        Path file = Path.of("target/test-log.jsonl");
         List<String> lines = Files.readAllLines(file);
         JsonObject tagged = lines.stream().map(JsonObject::new)
                 .filter(o -> "multiplier applied".equals(o.getString("message"))).reduce((x, y) -> y).orElseThrow();

@@ -1,0 +1,82 @@
+package io.stampede.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.stampede.testkit.Await;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** abort_if: error rate from the system's Prometheus counters, and target downtime. */
+class GuardrailTest {
+
+    @Test
+    void errorRateAbortsAndReverts() throws Exception {
+        AtomicLong errors = new AtomicLong();
+        AtomicLong requests = new AtomicLong();
+        HttpServer sut = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        sut.createContext("/metrics", ex -> {
+            byte[] body = ("# TYPE app_errors_total counter\napp_errors_total{kind=\"a\"} " + errors.get()
+                    + ".0\napp_requests_total " + requests.get() + ".0\n").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        sut.createContext("/healthz", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        sut.start();
+        String base = "http://127.0.0.1:" + sut.getAddress().getPort();
+        try (ApiFixture fx = ApiFixture.start(0.1, c -> new ChaosConfig(c.host(), c.port(), c.natsUrl(),
+                Map.of("gateway", URI.create(base + "/healthz"), "agent", URI.create(base + "/healthz")), c.home(), c.dataDir(),
+                c.timeScale(), null, false, c.maxRps(), c.baselineRate(), c.maxMessageRate(), c.webhookUrl(), c.injectors(),
+                List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_errors_total")),
+                List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_requests_total"))))) {
+            String id = fx.client.postJson("/experiments",
+                    "{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":600,\"abort_if\":{\"error_rate_pct\":5,\"window_s\":10}}")
+                    .json().getString("experiment_id");
+            Await.until("running", Duration.ofSeconds(5), () -> fx.client.get("/experiments/" + id).json().getString("status").equals("running"));
+            // healthy traffic: 1 % errors, below the threshold
+            for (int i = 0; i < 10; i++) {
+                requests.addAndGet(100);
+                errors.addAndGet(1);
+                Thread.sleep(100);
+            }
+            assertThat(fx.client.get("/experiments/" + id).json().getString("status")).isEqualTo("running");
+            // then 20 % errors
+            requests.addAndGet(100);
+            errors.addAndGet(20);
+            Await.until("aborted", Duration.ofSeconds(5), () -> fx.client.get("/experiments/" + id).json().getString("status").equals("aborted"));
+            JsonObject e = fx.client.get("/experiments/" + id).json();
+            assertThat(e.getString("reason")).startsWith("guardrail: error rate");
+            assertThat(e.getString("fault")).isEqualTo("reverted");
+            assertThat(RecordingInjector.applied(fx.recordingDir)).isEmpty();
+            assertThat(LifecycleTest.lines(java.nio.file.Path.of(e.getString("run_dir")).resolve("timeline.jsonl"))).contains("guardrail_fired");
+        } finally {
+            sut.stop(0);
+        }
+    }
+
+    @Test
+    void targetDownAborts() {
+        // the fixture's agent health URL points at a closed port: down from the start
+        try (ApiFixture fx = ApiFixture.start(0.1)) {
+            String id = fx.client.postJson("/experiments",
+                    "{\"type\":\"nats_latency\",\"delay_ms\":5,\"duration_s\":600,\"abort_if\":{\"target_down_s\":{\"agent\":2}}}")
+                    .json().getString("experiment_id");
+            Await.until("aborted", Duration.ofSeconds(5), () -> fx.client.get("/experiments/" + id).json().getString("status").equals("aborted"));
+            JsonObject e = fx.client.get("/experiments/" + id).json();
+            assertThat(e.getString("reason")).isEqualTo("guardrail: target agent down for 2 s");
+            assertThat(e.getJsonObject("abort_if").getJsonObject("target_down_s").getInteger("agent")).isEqualTo(2);
+            assertThat(RecordingInjector.applied(fx.recordingDir)).isEmpty();
+        }
+    }
+}
