@@ -63,6 +63,8 @@ class ValidationTest {
         assertThat(fields(rejected("{\"duration_s\":5}", 400))).containsExactly("type");
         assertThat(fields(rejected("{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":5,\"abort_if\":{\"error_rate_pct\":\"x\",\"nope\":1}}", 400)))
                 .containsExactlyInAnyOrder("abort_if.error_rate_pct", "abort_if.nope");
+        assertThat(fields(rejected("{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":5,\"abort_if\":{\"target_down_s\":{\"db\":3,\"agent\":0}}}", 400)))
+                .containsExactlyInAnyOrder("abort_if.target_down_s.db", "abort_if.target_down_s.agent");
         assertThat(fields(rejected("{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":5,\"start_after_s\":-1}", 400)))
                 .containsExactly("start_after_s");
         assertThat(fields(rejected("{\"template\":\"no_such\"}", 400))).containsExactly("template");

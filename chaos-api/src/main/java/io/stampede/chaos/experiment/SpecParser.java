@@ -64,7 +64,7 @@ public final class SpecParser {
         }
         int duration = f.integer("duration_s", null, 1, MAX_DURATION_S);
         double startAfter = f.number("start_after_s", 0.0, 0, MAX_START_AFTER_S, true);
-        AbortIf abortIf = parseAbortIf(body.getValue("abort_if"), f.problems);
+        AbortIf abortIf = parseAbortIf(body.getValue("abort_if"), f.problems, limits.services());
         JsonObject params = new JsonObject().put("duration_s", duration);
         ExperimentSpec spec = switch (type) {
             case NatsLatency.TYPE -> {
@@ -131,7 +131,7 @@ public final class SpecParser {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? (Number) (long) d : (Number) d;
     }
 
-    private static AbortIf parseAbortIf(Object value, List<Problem> problems) {
+    private static AbortIf parseAbortIf(Object value, List<Problem> problems, Set<String> services) {
         if (value == null) {
             return null;
         }
@@ -155,6 +155,9 @@ public final class SpecParser {
             } else {
                 Fields tf = new Fields(targets);
                 for (String t : targets.fieldNames()) {
+                    if (!t.equals("nats") && !services.contains(t)) {
+                        tf.problems.add(new Problem(t, "not a configured target; known: nats, " + new TreeSet<>(services)));
+                    }
                     down.put(t, tf.integer(t, null, 1, MAX_DURATION_S));
                 }
                 tf.problems.forEach(p -> f.problems.add(p.prefixed("target_down_s.")));
