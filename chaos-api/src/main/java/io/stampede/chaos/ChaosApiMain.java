@@ -70,10 +70,12 @@ public final class ChaosApiMain implements AutoCloseable {
         if (!recovered.isEmpty()) {
             log.warn("recovered {} experiment(s) left active by a previous run; their faults were reverted", recovered.size());
         }
-        Guardrails guardrails = new Guardrails(manager, cfg);
-        guardrails.start();
         Vertx vertx = Vertx.vertx();
-        ChaosApiVerticle verticle = new ChaosApiVerticle(cfg, registry, manager);
+        TargetHealth health = new TargetHealth(vertx, cfg, registry);
+        Guardrails guardrails = new Guardrails(manager, cfg, health::snapshot);
+        health.start(guardrails.period().toMillis());
+        guardrails.start();
+        ChaosApiVerticle verticle = new ChaosApiVerticle(cfg, registry, manager, health);
         return vertx.deployVerticle(verticle)
                 .map(id -> new ChaosApiMain(vertx, verticle, manager, guardrails))
                 .onFailure(e -> {

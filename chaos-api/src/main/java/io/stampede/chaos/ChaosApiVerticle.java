@@ -48,11 +48,12 @@ public final class ChaosApiVerticle extends VerticleBase {
     private final SpecParser parser;
     private final Instant startedAt = Instant.now();
     private final byte[] openApi;
-    private TargetHealth health;
+    private final TargetHealth health;
     private HttpServer server;
 
-    public ChaosApiVerticle(ChaosConfig cfg, PrometheusMeterRegistry registry, ExperimentManager manager) {
+    public ChaosApiVerticle(ChaosConfig cfg, PrometheusMeterRegistry registry, ExperimentManager manager, TargetHealth health) {
         this.cfg = cfg;
+        this.health = health;
         this.registry = registry;
         this.manager = manager;
         this.parser = new SpecParser(cfg.limits());
@@ -69,7 +70,6 @@ public final class ChaosApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        health = new TargetHealth(vertx, cfg, registry);
         Router router = Router.router(vertx);
         router.route().order(-2).handler(this::timeRequest);
         router.route().order(-1).handler(this::readBody);
@@ -221,7 +221,7 @@ public final class ChaosApiVerticle extends VerticleBase {
     // ---------------------------------------------------------------- handlers
 
     private void healthz(RoutingContext ctx) {
-        health.probeAll().onComplete(ar -> json(ctx, 200, new JsonObject()
+        health.current().onComplete(ar -> json(ctx, 200, new JsonObject()
                 .put("status", "ok")
                 .put("service", "chaos-api")
                 .put("started_at", startedAt.toString())

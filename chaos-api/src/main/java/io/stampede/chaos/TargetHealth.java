@@ -19,10 +19,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Probes the system under test without blocking the event loop: NATS by reading the server's
- * INFO line, services by GETting their health URL. Each probe is bounded by a timeout.
+ * INFO line, services by GETting their health URL. Each probe is bounded by a timeout. Probes
+ * run on a period and {@code /healthz} answers from the latest round, so its cost does not
+ * depend on how often it is called.
  */
 public final class TargetHealth {
     static final long TIMEOUT_MS = 1000;
+
+    private volatile JsonObject latest;
+    private final Map<String, Boolean> upNow = new ConcurrentHashMap<>();
 
     private final Vertx vertx;
     private final ChaosConfig cfg;
@@ -50,6 +55,23 @@ public final class TargetHealth {
         }
     }
 
+    /** Probe now and then every {@code periodMs}. */
+    public void start(long periodMs) {
+        probeAll();
+        vertx.setPeriodic(periodMs, t -> probeAll());
+    }
+
+    /** The latest round (probing now if there was none yet), with when it was taken. */
+    public Future<JsonObject> current() {
+        JsonObject l = latest;
+        return l != null ? Future.succeededFuture(l) : probeAll();
+    }
+
+    /** Target → up, from the latest round; thread-safe (read by the guardrails thread). */
+    public Map<String, Boolean> snapshot() {
+        return Map.copyOf(upNow);
+    }
+
     /** All targets probed in parallel: {name: {status: up|down, ...}}. */
     public Future<JsonObject> probeAll() {
         List<String> names = new ArrayList<>();
@@ -64,9 +86,13 @@ public final class TargetHealth {
             JsonObject out = new JsonObject();
             for (int i = 0; i < names.size(); i++) {
                 JsonObject r = probes.get(i).result();
-                up.put(names.get(i), "up".equals(r.getString("status")) ? 1 : 0);
+                boolean isUp = "up".equals(r.getString("status"));
+                up.put(names.get(i), isUp ? 1 : 0);
+                upNow.put(names.get(i), isUp);
+                r.put("checked_at", java.time.Instant.now().toString());
                 out.put(names.get(i), r);
             }
+            latest = out;
             return Future.succeededFuture(out);
         });
     }

@@ -5,14 +5,10 @@ import io.stampede.chaos.experiment.AbortIf;
 import io.stampede.chaos.experiment.Experiment;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.vertx.core.json.JsonObject;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -20,6 +16,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,11 +48,19 @@ public final class Guardrails implements AutoCloseable {
     private final Duration period;
     private final java.util.Set<String> fired = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public Guardrails(ExperimentManager manager, ChaosConfig cfg) {
+    private final Supplier<Map<String, Boolean>> health;
+
+    /** {@code health}: target → up from the periodic probes (see TargetHealth). */
+    public Guardrails(ExperimentManager manager, ChaosConfig cfg, Supplier<Map<String, Boolean>> health) {
         this.manager = manager;
         this.cfg = cfg;
+        this.health = health;
         long ms = Math.round(1000 * cfg.timeScale());
         this.period = Duration.ofMillis(Math.max(50, Math.min(1000, ms)));
+    }
+
+    public Duration period() {
+        return period;
     }
 
     public void start() {
@@ -80,8 +85,7 @@ public final class Guardrails implements AutoCloseable {
                 samples.removeFirst();
             }
         }
-        Map<String, Boolean> health = probeTargets();
-        health.forEach((target, up) -> {
+        health.get().forEach((target, up) -> {
             Boolean before = lastUp.put(target, up);
             if (up) {
                 downSince.remove(target);
@@ -164,35 +168,6 @@ public final class Guardrails implements AutoCloseable {
             return r.statusCode() == 200 ? r.body() : null;
         } catch (Exception e) {
             return null;
-        }
-    }
-
-    private Map<String, Boolean> probeTargets() {
-        Map<String, Boolean> out = new LinkedHashMap<>();
-        out.put("nats", natsUp());
-        cfg.targets().forEach((name, url) -> {
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(800)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                out.put(name, r.statusCode() == 200);
-            } catch (Exception e) {
-                out.put(name, false);
-            }
-        });
-        return out;
-    }
-
-    private boolean natsUp() {
-        URI uri = URI.create(cfg.natsUrl());
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 4222 : uri.getPort()), 500);
-            s.setSoTimeout(800);
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[5];
-            int n = in.readNBytes(buf, 0, 5);
-            return n == 5 && new String(buf, StandardCharsets.US_ASCII).equals("INFO ");
-        } catch (Exception e) {
-            return false;
         }
     }
 
