@@ -1,0 +1,160 @@
+package io.stampede.loadgen.internal;
+
+import io.stampede.loadgen.SignalIds;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Pre-rendered signal bodies, one per (symbol, side), with fixed-width slots for the values that
+ * change per message, so a message is one array copy plus three digit writes:
+ *
+ * <pre>{"id":"r4k2x9-000000000042","seq":                 42,"symbol":"AAPL","side":"buy","price":101.25,"quantity":10,"sent_at": 1764180000123456,"pad":"xxxx"}</pre>
+ *
+ * Numbers are right-aligned with leading spaces (valid JSON whitespace). When the requested size
+ * is smaller than the JSON signal, the payload is the zero-padded sequence number in ASCII
+ * digits instead (throughput benchmarks at 16 B); such payloads are not JSON.
+ */
+public final class PayloadTemplate {
+    private static final int SEQ_WIDTH = 19;
+    private static final int SENT_AT_WIDTH = 17;
+
+    private final int size;
+    private final boolean json;
+    private final byte[][] templates; // index: symbol * 2 + side
+    private final int idDigitsOffset;
+    private final int seqOffset;
+    private final int sentAtOffset;
+    private final int symbols;
+
+    public PayloadTemplate(String runPrefix, String[] symbolNames, int size) {
+        this.size = size;
+        this.symbols = symbolNames.length;
+        int natural = render(runPrefix, symbolNames[longest(symbolNames)], "sell", 0).length;
+        this.json = size >= natural;
+        templates = new byte[symbols * 2][];
+        int idOff = -1, seqOff = -1, sentOff = -1;
+        for (int s = 0; s < symbols; s++) {
+            for (int side = 0; side < 2; side++) {
+                byte[] t = json ? render(runPrefix, symbolNames[s], side == 0 ? "buy" : "sell", size) : digitsOnly(size);
+                templates[s * 2 + side] = t;
+                if (json) {
+                    // prefix up to "sent_at" is identical across templates except symbol/side: offsets differ,
+                    // so keep per-template offsets uniform by placing variable slots before symbol/side.
+                    idOff = indexOf(t, ("\"id\":\"" + runPrefix + "-").getBytes(StandardCharsets.US_ASCII)) + 7 + runPrefix.length();
+                    seqOff = indexOf(t, "\"seq\":".getBytes(StandardCharsets.US_ASCII)) + 6;
+                    sentOff = indexOf(t, "\"sent_at\":".getBytes(StandardCharsets.US_ASCII)) + 10;
+                }
+            }
+        }
+        idDigitsOffset = idOff;
+        seqOffset = seqOff;
+        sentAtOffset = sentOff;
+    }
+
+    /** The smallest payload size that is still a JSON signal for these symbols. */
+    public static int minimumJsonSize(String runPrefix, String[] symbolNames) {
+        return render(runPrefix, symbolNames[longest(symbolNames)], "sell", 0).length;
+    }
+
+    public boolean isJson() {
+        return json;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Symbol index of message {@code seq}. */
+    public int symbolOf(long seq) {
+        return (int) (seq % symbols);
+    }
+
+    /** Writes message {@code seq}'s body into {@code out} (length {@link #size()}). */
+    public void write(byte[] out, long seq, long sentAtEpochMicros) {
+        int sym = symbolOf(seq);
+        int side = (int) ((seq / symbols) & 1);
+        byte[] t = templates[sym * 2 + side];
+        System.arraycopy(t, 0, out, 0, size);
+        if (!json) {
+            writeDigitsZeroPadded(out, 0, size, seq);
+            return;
+        }
+        writeDigitsZeroPadded(out, idDigitsOffset, SignalIds.SEQ_DIGITS, seq);
+        writeRightAligned(out, seqOffset, SEQ_WIDTH, seq);
+        writeRightAligned(out, sentAtOffset, SENT_AT_WIDTH, sentAtEpochMicros);
+    }
+
+    private static int longest(String[] names) {
+        int best = 0;
+        for (int i = 1; i < names.length; i++) {
+            if (names[i].length() > names[best].length()) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Variable slots come first so their offsets are the same in every template. */
+    private static byte[] render(String runPrefix, String symbol, String side, int size) {
+        String head = "{\"id\":\"" + runPrefix + "-" + "0".repeat(SignalIds.SEQ_DIGITS) + "\""
+                + ",\"seq\":" + " ".repeat(SEQ_WIDTH - 1) + "0"
+                + ",\"sent_at\":" + " ".repeat(SENT_AT_WIDTH - 1) + "0"
+                + ",\"symbol\":\"" + symbol + "\""
+                + ",\"side\":\"" + side + "\""
+                + ",\"price\":101.25,\"quantity\":10";
+        String minimal = head + "}";
+        if (size <= minimal.length()) {
+            return minimal.getBytes(StandardCharsets.US_ASCII);
+        }
+        String padOpen = ",\"pad\":\"";
+        int room = size - minimal.length() - padOpen.length() - 1;
+        String body = room >= 0
+                ? head + padOpen + "x".repeat(room) + "\"}"
+                : head + " ".repeat(size - minimal.length()) + "}";
+        byte[] b = body.getBytes(StandardCharsets.US_ASCII);
+        if (b.length != size) {
+            throw new IllegalStateException("template size " + b.length + " != " + size);
+        }
+        return b;
+    }
+
+    private static byte[] digitsOnly(int size) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, (byte) '0');
+        return b;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalStateException("template slot not found");
+    }
+
+    static void writeDigitsZeroPadded(byte[] out, int off, int width, long v) {
+        for (int i = off + width - 1; i >= off; i--) {
+            out[i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        }
+    }
+
+    static void writeRightAligned(byte[] out, int off, int width, long v) {
+        if (v < 0) {
+            v = 0;
+        }
+        int i = off + width - 1;
+        do {
+            out[i--] = (byte) ('0' + (v % 10));
+            v /= 10;
+        } while (v != 0 && i >= off);
+        while (i >= off) {
+            out[i--] = ' ';
+        }
+    }
+}
