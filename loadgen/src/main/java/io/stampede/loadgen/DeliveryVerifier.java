@@ -127,8 +127,9 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
         }
     }
 
+    /** An original is about to be handed to NATS. */
     @Override
-    public void sent(long seq) {
+    public void sending(long seq) {
         if (seq < 0 || seq >= sent.capacity()) {
             return;
         }
@@ -136,6 +137,19 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
             expected.increment();
         }
         sentUpTo.accumulateAndGet(seq + 1, Math::max);
+    }
+
+    /** The hand-over (or its JetStream ack) failed: the id is not expected any more. */
+    @Override
+    public void failed(long seq) {
+        if (sent.getAndClear(seq)) {
+            expected.decrement();
+        }
+    }
+
+    /** Same as {@link #sending(long)}, for feeding the verifier directly. */
+    public void sent(long seq) {
+        sending(seq);
     }
 
     /**

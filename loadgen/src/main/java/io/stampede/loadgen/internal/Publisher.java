@@ -93,6 +93,9 @@ public final class Publisher implements EventHandler<SendEvent> {
         byte[] body = pool.next();
         template.write(body, ev.seq, EpochClock.epochMicros(ev.sentAtNanos));
         String subject = subjects[template.symbolOf(ev.seq)];
+        if (!dup) {
+            listener.sending(ev.seq);
+        }
         try {
             if (mode == PublishMode.CORE) {
                 conn.publish(subject, headersFor(ev, dup, dupOf), body);
@@ -105,6 +108,9 @@ public final class Publisher implements EventHandler<SendEvent> {
             // queue full, reconnect buffer full, or closed: jnats did not take the message
             failing = true;
             fail(dup, dupOf, exps);
+            if (!dup) {
+                listener.failed(ev.seq);
+            }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -117,9 +123,6 @@ public final class Publisher implements EventHandler<SendEvent> {
             total.sent.increment();
             for (Counters c : exps) {
                 c.sent.increment();
-            }
-            if (mode == PublishMode.CORE) {
-                listener.sent(ev.seq);
             }
         }
         if (!connected) {
@@ -217,6 +220,9 @@ public final class Publisher implements EventHandler<SendEvent> {
             p.outstanding.release();
             if (error != null || ack == null || ack.hasError()) {
                 p.fail(dup, dupOf, exps);
+                if (!dup) {
+                    p.listener.failed(seq);
+                }
                 return;
             }
             p.total.acked.increment();
@@ -235,9 +241,6 @@ public final class Publisher implements EventHandler<SendEvent> {
                     if (isDup) {
                         c.ackDuplicates.increment();
                     }
-                }
-                if (!isDup) {
-                    p.listener.sent(seq);
                 }
             }
         }
