@@ -35,7 +35,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
 
     public static final int DEFAULT_PAYLOAD_SIZE = 256;
     public static final String DEFAULT_SUBJECT = "signals.{symbol}";
-    public static final List<String> DEFAULT_SYMBOLS = List.of("AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "TSLA", "META", "BTC-USD");
+    public static final List<String> DEFAULT_SYMBOLS = List.of("AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "TSLA", "META", "IBM");
     private static final Pattern SYMBOL = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,15}");
 

@@ -8,15 +8,17 @@ import java.util.Arrays;
  * Pre-rendered signal bodies, one per (symbol, side), with fixed-width slots for the values that
  * change per message, so a message is one array copy plus three digit writes:
  *
- * <pre>{"id":"r4k2x9-000000000042","seq":                 42,"symbol":"AAPL","side":"buy","price":101.25,"quantity":10,"sent_at": 1764180000123456,"pad":"xxxx"}</pre>
+ * <pre>{"id":"r4k2x9-0000000042","seq":        42,"sent_at":1764180000123456,"symbol":"AAPL","side":"buy","price":101.5,"quantity":10,"pad":"xxxx"}</pre>
+ *
+ * With the default 4-character symbols a 128-byte payload is still a JSON signal.
  *
  * Numbers are right-aligned with leading spaces (valid JSON whitespace). When the requested size
  * is smaller than the JSON signal, the payload is the zero-padded sequence number in ASCII
  * digits instead (throughput benchmarks at 16 B); such payloads are not JSON.
  */
 public final class PayloadTemplate {
-    private static final int SEQ_WIDTH = 19;
-    private static final int SENT_AT_WIDTH = 17;
+    private static final int SEQ_WIDTH = SignalIds.SEQ_DIGITS;
+    private static final int SENT_AT_WIDTH = 16;
 
     private final int size;
     private final boolean json;
@@ -38,8 +40,7 @@ public final class PayloadTemplate {
                 byte[] t = json ? render(runPrefix, symbolNames[s], side == 0 ? "buy" : "sell", size) : digitsOnly(size);
                 templates[s * 2 + side] = t;
                 if (json) {
-                    // prefix up to "sent_at" is identical across templates except symbol/side: offsets differ,
-                    // so keep per-template offsets uniform by placing variable slots before symbol/side.
+                    // the variable slots come before symbol and side, so their offsets are the same in every template
                     idOff = indexOf(t, ("\"id\":\"" + runPrefix + "-").getBytes(StandardCharsets.US_ASCII)) + 7 + runPrefix.length();
                     seqOff = indexOf(t, "\"seq\":".getBytes(StandardCharsets.US_ASCII)) + 6;
                     sentOff = indexOf(t, "\"sent_at\":".getBytes(StandardCharsets.US_ASCII)) + 10;
@@ -101,7 +102,7 @@ public final class PayloadTemplate {
                 + ",\"sent_at\":" + " ".repeat(SENT_AT_WIDTH - 1) + "0"
                 + ",\"symbol\":\"" + symbol + "\""
                 + ",\"side\":\"" + side + "\""
-                + ",\"price\":101.25,\"quantity\":10";
+                + ",\"price\":101.5,\"quantity\":10";
         String minimal = head + "}";
         if (size <= minimal.length()) {
             return minimal.getBytes(StandardCharsets.US_ASCII);
