@@ -152,7 +152,8 @@ public final class LoadGenerator implements AutoCloseable {
                     ProducerType.SINGLE, waitStrategy(cfg.waitStrategy()));
             for (int i = 0; i < cfg.connections(); i++) {
                 publishers.add(new Publisher(i, cfg.connections(), connections.get(i), states.get(i), template, subjects,
-                        runPrefix, cfg.mode(), total, listener, cfg.maxOutstandingAcks()));
+                        runPrefix, cfg.mode(), total, listener, cfg.maxOutstandingAcks(), new Pacer(cfg.pacerSpinNanos()),
+                        cfg.unpaced()));
             }
             @SuppressWarnings("unchecked")
             com.lmax.disruptor.EventHandler<SendEvent>[] handlers = publishers.toArray(new com.lmax.disruptor.EventHandler[0]);
@@ -168,7 +169,8 @@ public final class LoadGenerator implements AutoCloseable {
                 writer.runJson(runJson(null));
             }
             long durationNanos = cfg.duration() == null ? 0 : cfg.duration().toNanos();
-            pacerLoop = new PacerLoop(disruptor.getRingBuffer(), controls, new Pacer(cfg.pacerSpinNanos()), cfg.unpaced(),
+            // the pacer thread only tops up the ring: it never needs to spin
+            pacerLoop = new PacerLoop(disruptor.getRingBuffer(), controls, new Pacer(0), cfg.unpaced(),
                     durationNanos, scheduled);
             pacerThread = new Thread(pacerLoop, "stampede-pacer");
             pacerThread.setDaemon(true);

@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--wait-strategy", defaultValue = "sleeping", description = "publisher wait strategy (default: ${DEFAULT-VALUE})")
     WaitStrategyKind waitStrategy;
 
-    @Option(names = "--pacer-spin-us", defaultValue = "50", description = "pacer spins this long before a slot (default: ${DEFAULT-VALUE})")
+    @Option(names = "--pacer-spin-us", defaultValue = "0", description = "pacer spins this long before a slot (default: ${DEFAULT-VALUE})")
     long pacerSpinMicros;
 
     private final PrintStream out = System.out;

@@ -5,21 +5,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The producer side: decides when each message is due and claims a ring slot for it.
+ * The producer side: decides when each message is due and puts it in the ring up to
+ * {@link #LOOKAHEAD_NANOS} ahead of time; the publisher waits for each event's due time (see
+ * {@link Publisher}). So only one thread waits precisely per message (the publisher), and this
+ * one wakes about every millisecond to top the ring up: on two cores that leaves a core to the
+ * jnats writer instead of a second spinning thread.
  *
  * <p>Open model: original i is due at {@code anchorTime + (i - anchorIndex) / rate}. A rate change
- * re-anchors at the next original: its due time becomes {@code min(due under the old rate, now +
- * 1/newRate)}, so the new rate holds from the next message on (no burst from a recomputed past,
- * no gap from a slow old rate), while a backlog the publisher has not caught up with is kept (it
- * shows as lateness, never as silence).
+ * re-anchors at the next original not yet in the ring: its due time becomes {@code min(due under
+ * the old rate, max(now, last due in the ring) + 1/newRate)}, so the new rate holds from there on
+ * (within the 2 ms look-ahead: no burst from a recomputed past, no gap from a slow old rate),
+ * while a backlog the publisher has not caught up with is kept (it shows as lateness, never as
+ * silence).
  *
  * <p>Duplicates: while a duplicate experiment with rate r is active, the k-th original since it
  * started is duplicated iff floor((k+1)·r) > floor(k·r): exactly floor(K·r) duplicates for K
  * originals, spread evenly. A duplicate is due {@code delay} after its original.
  */
 public final class PacerLoop implements Runnable {
-    private static final int DUP_QUEUE = 1 << 20;
+    private static final int DUP_QUEUE_MAX = 1 << 20;
     private static final int UNPACED_BATCH = 256;
+    /** How far ahead of their due time events enter the ring; bounds how late a rate change applies. */
+    public static final long LOOKAHEAD_NANOS = 2_000_000;
 
     private final RingBuffer<SendEvent> ring;
     private final Controls controls;
@@ -32,10 +39,12 @@ public final class PacerLoop implements Runnable {
 
     // pending duplicates: a FIFO (delays of the active experiment are constant; a change of
     // experiment may reorder slightly, which only makes a duplicate a little early)
-    private final long[] dupSeq = new long[DUP_QUEUE];
-    private final long[] dupDue = new long[DUP_QUEUE];
-    private final long[] dupSentAt = new long[DUP_QUEUE];
-    private final ActiveSet.Duplicates[] dupOf = new ActiveSet.Duplicates[DUP_QUEUE];
+    // grown by doubling up to DUP_QUEUE_MAX: allocated only when duplicates are delayed that much
+    private long[] dupSeq = new long[1024];
+    private long[] dupDue = new long[1024];
+    private long[] dupSentAt = new long[1024];
+    private ActiveSet.Duplicates[] dupOf = new ActiveSet.Duplicates[1024];
+    private int dupMask = 1023;
     private long dupHead;
     private long dupTail;
 
@@ -79,6 +88,7 @@ public final class PacerLoop implements Runnable {
         ActiveSet.Duplicates dup = set.duplicate();
         long dupK = 0;
         boolean originalsDone = false;
+        long lastDue = start;
 
         while (controls.running()) {
             ActiveSet now = controls.current();
@@ -87,7 +97,7 @@ public final class PacerLoop implements Runnable {
                 if (!unpaced) {
                     long t = System.nanoTime();
                     long oldDue = Double.isInfinite(nanosPer) ? Long.MAX_VALUE : anchorTime + (long) ((i - anchorIndex) * nanosPer);
-                    anchorTime = Double.isInfinite(newPer) ? t : Math.min(oldDue, t + (long) newPer);
+                    anchorTime = Double.isInfinite(newPer) ? t : Math.min(oldDue, Math.max(t, lastDue) + (long) newPer);
                     anchorIndex = i;
                 }
                 nanosPer = newPer;
@@ -116,7 +126,7 @@ public final class PacerLoop implements Runnable {
                     dueOrig = Long.MAX_VALUE;
                 }
             }
-            long dueDup = dupHead < dupTail ? dupDue[(int) (dupHead & (DUP_QUEUE - 1))] : Long.MAX_VALUE;
+            long dueDup = dupHead < dupTail ? dupDue[(int) (dupHead & dupMask)] : Long.MAX_VALUE;
             long due = Math.min(dueOrig, dueDup);
             if (due == Long.MAX_VALUE) {
                 if (originalsDone && dupHead == dupTail) {
@@ -125,27 +135,21 @@ public final class PacerLoop implements Runnable {
                 LockSupport.parkNanos(1_000_000); // paused (rate 0): wait for a control change
                 continue;
             }
-            if (!unpaced && System.nanoTime() < due) {
-                pacer.awaitUntil(due, controls, set);
-                continue; // re-evaluate: either due now, or the controls changed
+            if (!unpaced && System.nanoTime() + LOOKAHEAD_NANOS < due) {
+                // the ring holds at least half the look-ahead when this returns
+                pacer.awaitUntil(due - LOOKAHEAD_NANOS / 2, controls, set);
+                continue; // re-evaluate: either time to fill, or the controls changed
             }
 
-            // emit everything due, in due order, a bounded batch at a time
-            long t = unpaced ? dueOrig : System.nanoTime();
-            int budget = unpaced ? UNPACED_BATCH : 1024;
+            // emit everything due within the look-ahead, in due order, a bounded batch at a time
+            long t = unpaced ? dueOrig : System.nanoTime() + LOOKAHEAD_NANOS;
+            int budget = unpaced ? UNPACED_BATCH : 4096;
             while (budget-- > 0) {
-                dueDup = dupHead < dupTail ? dupDue[(int) (dupHead & (DUP_QUEUE - 1))] : Long.MAX_VALUE;
+                dueDup = dupHead < dupTail ? dupDue[(int) (dupHead & dupMask)] : Long.MAX_VALUE;
                 boolean origReady = !originalsDone && dueOrig <= t;
                 if (dueDup <= t && (!origReady || dueDup <= dueOrig)) {
-                    int q = (int) (dupHead & (DUP_QUEUE - 1));
-                    long s = ring.next();
-                    try {
-                        ring.get(s).set(dupSeq[q], dupDue[q], dupSentAt[q], true, set, dupOf[q]);
-                    } finally {
-                        ring.publish(s);
-                    }
-                    dupOf[q] = null;
-                    dupHead++;
+                    emitHeadDuplicate(set);
+                    lastDue = Math.max(lastDue, dueDup);
                 } else if (origReady) {
                     long s = ring.next();
                     try {
@@ -154,10 +158,11 @@ public final class PacerLoop implements Runnable {
                         ring.publish(s);
                     }
                     scheduled.lazySet(i + 1);
+                    lastDue = Math.max(lastDue, dueOrig);
                     if (dup != null) {
                         double r = dup.rate();
                         if (Math.floor((dupK + 1) * r) > Math.floor(dupK * r)) {
-                            enqueueDuplicate(i, dueOrig + dup.delayNanos(), dueOrig, dup);
+                            enqueueDuplicate(i, dueOrig + dup.delayNanos(), dueOrig, dup, set);
                         }
                         dupK++;
                     }
@@ -184,19 +189,53 @@ public final class PacerLoop implements Runnable {
         }
     }
 
-    private void enqueueDuplicate(long seq, long due, long sentAt, ActiveSet.Duplicates of) {
-        if (dupTail - dupHead >= DUP_QUEUE) {
-            // queue full (rate × delay above 2^20): send the oldest one now, early rather than never
-            int q = (int) (dupHead & (DUP_QUEUE - 1));
-            dupDue[q] = Math.min(dupDue[q], System.nanoTime());
-            return;
+    private void enqueueDuplicate(long seq, long due, long sentAt, ActiveSet.Duplicates of, ActiveSet set) {
+        if (dupTail - dupHead > dupMask && dupMask + 1 < DUP_QUEUE_MAX) {
+            growDuplicateQueue();
         }
-        int q = (int) (dupTail & (DUP_QUEUE - 1));
+        if (dupTail - dupHead > dupMask) {
+            // full at its maximum (rate × delay above 2^20): send the oldest one now, early rather than never
+            emitHeadDuplicate(set);
+        }
+        int q = (int) (dupTail & dupMask);
         dupSeq[q] = seq;
         dupDue[q] = due;
         dupSentAt[q] = sentAt;
         dupOf[q] = of;
         dupTail++;
+    }
+
+    private void emitHeadDuplicate(ActiveSet set) {
+        int q = (int) (dupHead & dupMask);
+        long s = ring.next();
+        try {
+            ring.get(s).set(dupSeq[q], dupDue[q], dupSentAt[q], true, set, dupOf[q]);
+        } finally {
+            ring.publish(s);
+        }
+        dupOf[q] = null;
+        dupHead++;
+    }
+
+    private void growDuplicateQueue() {
+        int n = (dupMask + 1) * 2;
+        long[] seq = new long[n];
+        long[] due = new long[n];
+        long[] sentAt = new long[n];
+        ActiveSet.Duplicates[] of = new ActiveSet.Duplicates[n];
+        for (long k = dupHead; k < dupTail; k++) {
+            int from = (int) (k & dupMask);
+            int to = (int) (k & (n - 1));
+            seq[to] = dupSeq[from];
+            due[to] = dupDue[from];
+            sentAt[to] = dupSentAt[from];
+            of[to] = dupOf[from];
+        }
+        dupSeq = seq;
+        dupDue = due;
+        dupSentAt = sentAt;
+        dupOf = of;
+        dupMask = n - 1;
     }
 
     private static boolean sameDuplicates(ActiveSet.Duplicates a, ActiveSet.Duplicates b) {

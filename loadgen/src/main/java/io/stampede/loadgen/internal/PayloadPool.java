@@ -31,6 +31,8 @@ public final class PayloadPool {
     private final int mask;
     private final int size;
     private long accepted;
+    /** Last read of outMsgs: reading it per message would bounce its cache line with the writer thread. */
+    private long outSeen;
     private long freshAllocations;
     private byte[] current;
     private int currentSlot = -1;
@@ -39,6 +41,7 @@ public final class PayloadPool {
         this.stats = stats;
         this.size = payloadSize;
         this.outAtStart = stats == null ? 0 : stats.getOutMsgs();
+        this.outSeen = outAtStart;
         int n = MIN_SLOTS * 2;
         while (n > MIN_SLOTS && (long) n * payloadSize > MAX_POOL_BYTES) {
             n >>= 1;
@@ -61,7 +64,8 @@ public final class PayloadPool {
         }
         int slot = (int) (accepted & mask);
         long previous = slotIndex[slot];
-        if (previous >= 0 && stats.getOutMsgs() - outAtStart - PROTOCOL_MARGIN <= previous) {
+        if (previous >= 0 && outSeen - outAtStart - PROTOCOL_MARGIN <= previous
+                && (outSeen = stats.getOutMsgs()) - outAtStart - PROTOCOL_MARGIN <= previous) {
             freshAllocations++;
             currentSlot = -1;
             return current = new byte[size];

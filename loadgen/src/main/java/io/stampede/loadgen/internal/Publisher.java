@@ -36,10 +36,15 @@ public final class Publisher implements EventHandler<SendEvent> {
     private final Counters total;
     private final SentListener listener;
     private final Semaphore outstanding;
+    private final Pacer waiter;
+    private final boolean unpaced;
     private boolean failing;
 
     public Publisher(int index, int count, Connection conn, ConnectionState state, PayloadTemplate template, String[] subjects,
-                     String runPrefix, PublishMode mode, Counters total, SentListener listener, int maxOutstandingAcks) {
+                     String runPrefix, PublishMode mode, Counters total, SentListener listener, int maxOutstandingAcks,
+                     Pacer waiter, boolean unpaced) {
+        this.waiter = waiter;
+        this.unpaced = unpaced;
         this.index = index;
         this.count = count;
         this.conn = conn;
@@ -75,13 +80,21 @@ public final class Publisher implements EventHandler<SendEvent> {
         final boolean dup = ev.duplicate;
         final ActiveSet.Duplicates dupOf = ev.duplicateOf;
         final Counters[] exps = dup ? null : ev.active.originalCounters();
-        final long late = System.nanoTime() - ev.intendedNanos;
-        total.recordLatenessNanos(late);
-        if (dup) {
-            dupOf.counters().recordLatenessNanos(late);
-        } else {
-            for (Counters c : exps) {
-                c.recordLatenessNanos(late);
+        if (!unpaced) {
+            // events arrive up to PacerLoop.LOOKAHEAD_NANOS early: send each when due
+            long now = System.nanoTime();
+            if (now < ev.intendedNanos) {
+                waiter.awaitUntil(ev.intendedNanos, null, null);
+                now = System.nanoTime();
+            }
+            final long late = now - ev.intendedNanos;
+            total.recordLatenessNanos(late);
+            if (dup) {
+                dupOf.counters().recordLatenessNanos(late);
+            } else {
+                for (Counters c : exps) {
+                    c.recordLatenessNanos(late);
+                }
             }
         }
         final boolean connected = state.connected();
