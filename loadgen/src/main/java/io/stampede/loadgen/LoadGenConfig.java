@@ -146,7 +146,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         private Path runDir;
         private VerifierConfig verifier;
         private int connections = 1;
-        private int ringSize = 1 << 16;
+        private int ringSize = 1 << 14;
         private WaitStrategyKind waitStrategy = WaitStrategyKind.SLEEPING;
         // Pure parking measured better here than park+spin: on two cores a spinning publisher takes the
         // CPU the jnats writer and nats-server need, and its p99 lateness got worse, not better (bench).

@@ -18,6 +18,7 @@ import io.stampede.loadgen.internal.Controls;
 import io.stampede.loadgen.internal.Counters;
 import io.stampede.loadgen.internal.Pacer;
 import io.stampede.loadgen.internal.PacerLoop;
+import io.stampede.loadgen.internal.PayloadFiller;
 import io.stampede.loadgen.internal.PayloadTemplate;
 import io.stampede.loadgen.internal.Publisher;
 import io.stampede.loadgen.internal.RunDirectoryWriter;
@@ -78,6 +79,7 @@ public final class LoadGenerator implements AutoCloseable {
     private Controls controls;
     private Disruptor<SendEvent> disruptor;
     private PacerLoop pacerLoop;
+    private PayloadFiller filler;
     private Thread pacerThread;
     private Thread ticker;
     private DeliveryVerifier verifier;
@@ -148,12 +150,17 @@ public final class LoadGenerator implements AutoCloseable {
             }
             PayloadTemplate template = new PayloadTemplate(runPrefix, symbols, cfg.payloadSize());
             SentListener listener = verifier != null ? verifier : SentListener.NONE;
+            io.nats.client.Statistics[] stats = new io.nats.client.Statistics[connections.size()];
+            for (int i = 0; i < stats.length; i++) {
+                stats[i] = connections.get(i).getStatistics();
+            }
+            filler = new PayloadFiller(template, stats, cfg.ringSize());
             disruptor = new Disruptor<>(SendEvent::new, cfg.ringSize(), daemonThreads("stampede-publisher"),
                     ProducerType.SINGLE, waitStrategy(cfg.waitStrategy()));
             for (int i = 0; i < cfg.connections(); i++) {
                 publishers.add(new Publisher(i, cfg.connections(), connections.get(i), states.get(i), template, subjects,
                         runPrefix, cfg.mode(), total, listener, cfg.maxOutstandingAcks(), new Pacer(cfg.pacerSpinNanos()),
-                        cfg.unpaced()));
+                        cfg.unpaced(), filler.slotState(i)));
             }
             @SuppressWarnings("unchecked")
             com.lmax.disruptor.EventHandler<SendEvent>[] handlers = publishers.toArray(new com.lmax.disruptor.EventHandler[0]);
@@ -171,7 +178,7 @@ public final class LoadGenerator implements AutoCloseable {
             long durationNanos = cfg.duration() == null ? 0 : cfg.duration().toNanos();
             // the pacer thread only tops up the ring: it never needs to spin
             pacerLoop = new PacerLoop(disruptor.getRingBuffer(), controls, new Pacer(0), cfg.unpaced(),
-                    durationNanos, scheduled);
+                    durationNanos, scheduled, filler);
             pacerThread = new Thread(pacerLoop, "stampede-pacer");
             pacerThread.setDaemon(true);
             controls.pacerThread(pacerThread);
@@ -311,10 +318,7 @@ public final class LoadGenerator implements AutoCloseable {
                 exps.put(id, traffic(experiments.get(id), 0));
             }
         }
-        long allocations = 0;
-        for (Publisher p : publishers) {
-            allocations += p.freshAllocations();
-        }
+        long allocations = filler == null ? 0 : filler.freshAllocations();
         double elapsed = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
         return new LoadStats(runPrefix, elapsed, currentRate(), traffic(total, scheduled.get()), Collections.unmodifiableMap(exps),
                 verifier == null ? null : verifier.stats(), allocations);

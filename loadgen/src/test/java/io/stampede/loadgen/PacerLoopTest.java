@@ -38,7 +38,7 @@ class PacerLoopTest {
         });
         RingBuffer<SendEvent> ring = d.start();
         Controls controls = new Controls(initial);
-        PacerLoop loop = new PacerLoop(ring, controls, new Pacer(0), false, TimeUnit.MILLISECONDS.toNanos(durationMs), new AtomicLong());
+        PacerLoop loop = new PacerLoop(ring, controls, new Pacer(0), false, TimeUnit.MILLISECONDS.toNanos(durationMs), new AtomicLong(), null);
         Thread t = new Thread(loop);
         controls.pacerThread(t);
         t.start();

@@ -58,6 +58,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--wait-strategy", defaultValue = "sleeping", description = "publisher wait strategy (default: ${DEFAULT-VALUE})")
     WaitStrategyKind waitStrategy;
 
+    @Option(names = "--ring-size", defaultValue = "16384", description = "Disruptor ring size (default: ${DEFAULT-VALUE})")
+    int ringSize;
+
+    @Option(names = "--skip-pacing", description = "throughput section only")
+    boolean skipPacing;
+
     @Option(names = "--pacer-spin-us", defaultValue = "0", description = "pacer spins this long before a slot (default: ${DEFAULT-VALUE})")
     long pacerSpinMicros;
 
@@ -81,7 +87,9 @@ public final class BenchCommand implements Callable<Integer> {
             raw(url, 128, 1.5);
             stampede(url, 128, 1.5);
             throughputSection(url);
-            pacingSection(url);
+            if (!skipPacing) {
+                pacingSection(url);
+            }
             return 0;
         } finally {
             if (server != null) {
@@ -133,7 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private Throughput stampede(String url, int size, double seconds) throws Exception {
         LoadGenConfig cfg = LoadGenConfig.builder(url).baselineRate(0).payloadSize(size).subjectPattern("bench.{symbol}")
-                .waitStrategy(waitStrategy).pacerSpinNanos(pacerSpinMicros * 1000).build();
+                .waitStrategy(waitStrategy).pacerSpinNanos(pacerSpinMicros * 1000).ringSize(ringSize).build();
         try (LoadGenerator g = new LoadGenerator(cfg).start()) {
             Throughput tp = window(seconds, () -> g.stats().total().sent(), () -> g.stats().payloadAllocations());
             LoadStats s = g.stop(Duration.ZERO);
@@ -168,7 +176,7 @@ public final class BenchCommand implements Callable<Integer> {
             LatencySummary floor = pacerOnly(rate, Math.min(pacingSeconds, 3));
             LoadGenConfig cfg = LoadGenConfig.builder(url).baselineRate(rate).payloadSize(pacingPayload)
                     .subjectPattern("bench.{symbol}").duration(Duration.ofMillis(Math.round(pacingSeconds * 1000)))
-                    .waitStrategy(waitStrategy).pacerSpinNanos(pacerSpinMicros * 1000).build();
+                    .waitStrategy(waitStrategy).pacerSpinNanos(pacerSpinMicros * 1000).ringSize(ringSize).build();
             LoadStats s;
             double windowRate;
             try (LoadGenerator g = new LoadGenerator(cfg).start()) {

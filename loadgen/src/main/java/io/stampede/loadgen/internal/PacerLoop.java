@@ -34,6 +34,7 @@ public final class PacerLoop implements Runnable {
     private final boolean unpaced;
     private final long durationNanos;
     private final AtomicLong scheduled;
+    private final PayloadFiller filler;
     private volatile long startNanos;
     private volatile boolean finished;
 
@@ -49,7 +50,8 @@ public final class PacerLoop implements Runnable {
     private long dupTail;
 
     public PacerLoop(RingBuffer<SendEvent> ring, Controls controls, Pacer pacer, boolean unpaced, long durationNanos,
-                     AtomicLong scheduled) {
+                     AtomicLong scheduled, PayloadFiller filler) {
+        this.filler = filler;
         this.ring = ring;
         this.controls = controls;
         this.pacer = pacer;
@@ -153,7 +155,11 @@ public final class PacerLoop implements Runnable {
                 } else if (origReady) {
                     long s = ring.next();
                     try {
-                        ring.get(s).set(i, dueOrig, dueOrig, false, set, null);
+                        SendEvent ev = ring.get(s);
+                        ev.set(i, dueOrig, dueOrig, false, set, null);
+                        if (filler != null) {
+                            filler.fill(ev, s, i, dueOrig);
+                        }
                     } finally {
                         ring.publish(s);
                     }
@@ -209,7 +215,11 @@ public final class PacerLoop implements Runnable {
         int q = (int) (dupHead & dupMask);
         long s = ring.next();
         try {
-            ring.get(s).set(dupSeq[q], dupDue[q], dupSentAt[q], true, set, dupOf[q]);
+            SendEvent ev = ring.get(s);
+            ev.set(dupSeq[q], dupDue[q], dupSentAt[q], true, set, dupOf[q]);
+            if (filler != null) {
+                filler.fill(ev, s, dupSeq[q], dupSentAt[q]);
+            }
         } finally {
             ring.publish(s);
         }

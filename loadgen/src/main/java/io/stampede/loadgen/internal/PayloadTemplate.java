@@ -81,7 +81,13 @@ public final class PayloadTemplate {
             return;
         }
         writeDigitsZeroPadded(out, idDigitsOffset, SignalIds.SEQ_DIGITS, seq);
-        writeRightAligned(out, seqOffset, SEQ_WIDTH, seq);
+        // the seq field is the same digits without leading zeros (JSON numbers), right-aligned
+        int lead = 0;
+        while (lead < SEQ_WIDTH - 1 && out[idDigitsOffset + lead] == '0') {
+            out[seqOffset + lead] = ' ';
+            lead++;
+        }
+        System.arraycopy(out, idDigitsOffset + lead, out, seqOffset + lead, SEQ_WIDTH - lead);
         writeRightAligned(out, sentAtOffset, SENT_AT_WIDTH, sentAtEpochMicros);
     }
 
@@ -138,10 +144,26 @@ public final class PayloadTemplate {
         throw new IllegalStateException("template slot not found");
     }
 
+    /** "00".."99": two digits per division (profiling showed digit writing at ~20 % of the publisher). */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
     static void writeDigitsZeroPadded(byte[] out, int off, int width, long v) {
-        for (int i = off + width - 1; i >= off; i--) {
-            out[i] = (byte) ('0' + (v % 10));
-            v /= 10;
+        int i = off + width;
+        while (i - off >= 2) {
+            int r = (int) (v % 100);
+            v /= 100;
+            out[--i] = PAIRS[2 * r + 1];
+            out[--i] = PAIRS[2 * r];
+        }
+        if (i > off) {
+            out[--i] = (byte) ('0' + (v % 10));
         }
     }
 
@@ -149,13 +171,20 @@ public final class PayloadTemplate {
         if (v < 0) {
             v = 0;
         }
-        int i = off + width - 1;
-        do {
-            out[i--] = (byte) ('0' + (v % 10));
-            v /= 10;
-        } while (v != 0 && i >= off);
-        while (i >= off) {
-            out[i--] = ' ';
+        int i = off + width;
+        while (v >= 10 && i - off >= 2) {
+            int r = (int) (v % 100);
+            v /= 100;
+            out[--i] = PAIRS[2 * r + 1];
+            out[--i] = PAIRS[2 * r];
+        }
+        if (v > 0 && i > off) {
+            out[--i] = (byte) ('0' + v);
+        } else if (i == off + width) {
+            out[--i] = '0';
+        }
+        while (i > off) {
+            out[--i] = ' ';
         }
     }
 }

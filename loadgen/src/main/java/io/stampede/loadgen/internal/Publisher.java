@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * The consumer side of the ring: one per NATS connection, each taking every n-th slot. Builds the
- * body into a pooled array and publishes it; records lateness (publish time minus intended time)
- * and counts every outcome (sent, buffered, failed; acks in JetStream mode).
+ * The consumer side of the ring: one per NATS connection, each taking every n-th slot. Waits until
+ * the event is due, publishes its body (already written by the pacer thread); records lateness
+ * (publish time minus intended time) and counts every outcome (sent, buffered, failed; acks in
+ * JetStream mode).
  *
  * <p>Core mode allocates nothing of its own per original (jnats does: see the benchmark).
  * Allocations per message happen where an id must become a String: JetStream mode, duplicates,
@@ -29,7 +30,8 @@ public final class Publisher implements EventHandler<SendEvent> {
     private final JetStream js;
     private final ConnectionState state;
     private final PayloadTemplate template;
-    private final PayloadPool pool;
+    private long accepted;
+    private final long[] slotState;
     private final String[] subjects;
     private final String runPrefix;
     private final PublishMode mode;
@@ -42,7 +44,8 @@ public final class Publisher implements EventHandler<SendEvent> {
 
     public Publisher(int index, int count, Connection conn, ConnectionState state, PayloadTemplate template, String[] subjects,
                      String runPrefix, PublishMode mode, Counters total, SentListener listener, int maxOutstandingAcks,
-                     Pacer waiter, boolean unpaced) {
+                     Pacer waiter, boolean unpaced, long[] slotState) {
+        this.slotState = slotState;
         this.waiter = waiter;
         this.unpaced = unpaced;
         this.index = index;
@@ -55,7 +58,6 @@ public final class Publisher implements EventHandler<SendEvent> {
         this.mode = mode;
         this.total = total;
         this.listener = listener;
-        this.pool = new PayloadPool(conn.getStatistics(), template.size());
         this.outstanding = new Semaphore(maxOutstandingAcks);
         JetStream j = null;
         if (mode == PublishMode.JETSTREAM) {
@@ -66,10 +68,6 @@ public final class Publisher implements EventHandler<SendEvent> {
             }
         }
         this.js = j;
-    }
-
-    public long freshAllocations() {
-        return pool.freshAllocations();
     }
 
     @Override
@@ -100,11 +98,13 @@ public final class Publisher implements EventHandler<SendEvent> {
         final boolean connected = state.connected();
         if (failing && !connected) {
             // the client already refused a message and the server is still away: count, do not block again
+            if (ev.poolSlot >= 0) {
+                slotState[ev.poolSlot] = -1;
+            }
             fail(dup, dupOf, exps);
             return;
         }
-        byte[] body = pool.next();
-        template.write(body, ev.seq, EpochClock.epochMicros(ev.sentAtNanos));
+        byte[] body = ev.payload; // filled by the pacer thread
         String subject = subjects[template.symbolOf(ev.seq)];
         if (!dup) {
             listener.sending(ev.seq);
@@ -115,11 +115,17 @@ public final class Publisher implements EventHandler<SendEvent> {
             } else {
                 publishJetStream(ev, dup, dupOf, exps, subject, body);
             }
-            pool.accepted();
+            if (ev.poolSlot >= 0) {
+                slotState[ev.poolSlot] = accepted; // read by the pacer when the slot comes round again
+            }
+            accepted++;
             failing = false;
         } catch (IllegalStateException | InterruptedException e) {
             // queue full, reconnect buffer full, or closed: jnats did not take the message
             failing = true;
+            if (ev.poolSlot >= 0) {
+                slotState[ev.poolSlot] = -1; // jnats never took it
+            }
             fail(dup, dupOf, exps);
             if (!dup) {
                 listener.failed(ev.seq);

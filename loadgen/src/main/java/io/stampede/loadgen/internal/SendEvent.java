@@ -2,6 +2,11 @@ package io.stampede.loadgen.internal;
 
 /** One ring slot, allocated once at start and overwritten for every message. */
 public final class SendEvent {
+    /** The body, filled by the pacer thread (see {@link PayloadFiller}). */
+    public byte[] payload;
+    /** The pool slot of {@link #payload}, or -1 for a fresh array. */
+    public int poolSlot = -1;
+
     public long seq;
     public long intendedNanos;
     /** Intended send time of the original: a duplicate carries its original's {@code sent_at}. */
