@@ -146,6 +146,28 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void streamModeDuplicatesAreDroppedByTheStreamAndCountedFromTheAcks() throws Exception {
+        try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+            c.jetStreamManagement().addStream(io.nats.client.api.StreamConfiguration.builder().name("SDUP").subjects("sdup.>")
+                    .storageType(io.nats.client.api.StorageType.Memory).duplicateWindow(Duration.ofMinutes(2)).build());
+            try (LoadGenerator g = new LoadGenerator(base("sdup").baselineRate(500).duration(Duration.ofSeconds(1))
+                    .mode(PublishMode.JETSTREAM).build())) {
+                g.addDuplicates("chaos_duplicate_messages_s", 0.5, 0, DuplicateMode.STREAM);
+                g.start();
+                assertThat(g.awaitScheduleEnd(Duration.ofSeconds(10))).isTrue();
+                LoadStats s = g.stop(Duration.ZERO);
+                assertThat(s.total().sent()).isEqualTo(500);
+                assertThat(s.total().duplicatesSent()).isEqualTo(250);
+                assertThat(s.total().acked()).isEqualTo(750);
+                assertThat(s.total().ackDuplicates()).isEqualTo(250);
+                assertThat(s.experiments().get("chaos_duplicate_messages_s").ackDuplicates()).isEqualTo(250);
+                assertThat(s.total().failed()).isZero();
+                assertThat(c.jetStreamManagement().getStreamInfo("SDUP").getStreamState().getMsgCount()).isEqualTo(500);
+            }
+        }
+    }
+
+    @Test
     void serverRestartIsCountedAndTheScheduleResumes() throws Exception {
         try (NatsServer own = NatsServer.start();
              LoadGenerator g = new LoadGenerator(LoadGenConfig.builder(own.url()).baselineRate(2000).build()).start()) {
