@@ -147,8 +147,8 @@ public final class RunCommand implements Callable<Integer> {
     static String progress(LoadStats s, long sentThisSecond) {
         TrafficStats t = s.total();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "t=%5.1fs sent=%d (%s/s) dup=%d failed=%d buffered=%d lateness_p99=%dus",
-                s.elapsedSeconds(), t.sent(), fmt(sentThisSecond), t.duplicatesSent(), t.failed(), t.buffered(),
+        sb.append(String.format(Locale.ROOT, "t=%5.1fs rate=%s/s sent=%d dup=%d failed=%d buffered=%d lateness_p99=%dus",
+                s.elapsedSeconds(), fmt(sentThisSecond), t.sent(), t.duplicatesSent(), t.failed(), t.buffered(),
                 t.lateness().p99Micros()));
         if (t.acked() > 0) {
             sb.append(" acked=").append(t.acked());
@@ -166,14 +166,18 @@ public final class RunCommand implements Callable<Integer> {
         out.println("---- summary " + s.runPrefix() + " ----");
         out.printf(Locale.ROOT, "scheduled %d, sent %d, duplicates %d, buffered %d, failed %d, acked %d (duplicate acks %d)%n",
                 t.scheduled(), t.sent(), t.duplicatesSent(), t.buffered(), t.failed(), t.acked(), t.ackDuplicates());
-        out.printf(Locale.ROOT, "elapsed %.2f s, average rate %s msg/s (target %s)%n", s.elapsedSeconds(),
-                fmt(t.sent() / Math.max(1e-9, s.elapsedSeconds())), cfg.unpaced() ? "unpaced" : fmt(cfg.baselineRate()));
+        double sending = cfg.duration() != null ? cfg.duration().toNanos() / 1e9 : s.elapsedSeconds();
+        out.printf(Locale.ROOT, "originals %s msg/s over %.2f s of schedule (target %s), elapsed %.2f s%n",
+                fmt(t.sent() / Math.max(1e-9, sending)), sending, cfg.unpaced() ? "unpaced" : fmt(cfg.baselineRate()), s.elapsedSeconds());
         out.println("lateness " + latency(t.lateness()));
         VerifierStats v = s.verifier();
         if (v != null) {
             out.printf(Locale.ROOT, "verify: expected %d, delivered %d, lost %d, duplicated %d (extra outcomes %d), unexpected %d, foreign %d, dropped %d%n",
                     v.expected(), v.delivered(), v.lost(), v.duplicated(), v.extraOutcomes(), v.unexpected(), v.foreign(), v.dropped());
             out.println("e2e " + latency(v.e2e()));
+            if (v.dropped() > 0) {
+                out.println("WARNING: the verifier's subscription dropped outcomes (slow consumer): lost is not trustworthy");
+            }
         }
         if (cfg.runDir() != null) {
             out.println("run directory: " + cfg.runDir().toAbsolutePath());
