@@ -76,7 +76,9 @@ public final class LoadGenerator implements AutoCloseable {
     private final List<Publisher> publishers = new ArrayList<>();
     private final Instant createdAt = Instant.now();
     private long version;
-    private Controls controls;
+    /** Guards the experiment maps; never held while blocking, so controls stay instant during stop(). */
+    private final Object controlLock = new Object();
+    private volatile Controls controls;
     private Disruptor<SendEvent> disruptor;
     private PacerLoop pacerLoop;
     private PayloadFiller filler;
@@ -167,7 +169,7 @@ public final class LoadGenerator implements AutoCloseable {
             disruptor.handleEventsWith(handlers);
             disruptor.start();
 
-            synchronized (this) {
+            synchronized (controlLock) {
                 controls = new Controls(buildActiveSet());
             }
             startedAt = Instant.now();
@@ -204,7 +206,7 @@ public final class LoadGenerator implements AutoCloseable {
         if (!(multiplier > 0) || Double.isInfinite(multiplier)) {
             throw new IllegalArgumentException("multiplier must be a finite number > 0, got " + multiplier);
         }
-        synchronized (this) {
+        synchronized (controlLock) {
             counters(experimentId);
             multipliers.put(experimentId, multiplier);
             publish();
@@ -213,7 +215,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** @return whether the id had a multiplier */
     public boolean removeMultiplier(String experimentId) {
-        synchronized (this) {
+        synchronized (controlLock) {
             boolean had = multipliers.remove(experimentId) != null;
             if (had) {
                 publish();
@@ -237,7 +239,7 @@ public final class LoadGenerator implements AutoCloseable {
         if (mode == null) {
             throw new IllegalArgumentException("duplicate mode is required");
         }
-        synchronized (this) {
+        synchronized (controlLock) {
             duplicates.put(experimentId, new ActiveSet.Duplicates(experimentId, rate, TimeUnit.MILLISECONDS.toNanos(delayMs),
                     mode, counters(experimentId)));
             publish();
@@ -245,7 +247,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     public boolean removeDuplicates(String experimentId) {
-        synchronized (this) {
+        synchronized (controlLock) {
             boolean had = duplicates.remove(experimentId) != null;
             if (had) {
                 publish();
@@ -273,18 +275,21 @@ public final class LoadGenerator implements AutoCloseable {
         });
     }
 
-    private synchronized double targetRate() {
+    private double targetRate() {
         if (cfg.unpaced()) {
             return 0;
         }
         double r = cfg.baselineRate();
-        for (double m : multipliers.values()) {
-            r *= m;
+        synchronized (controlLock) {
+            for (double m : multipliers.values()) {
+                r *= m;
+            }
         }
         return cfg.maxRate() > 0 ? Math.min(r, cfg.maxRate()) : r;
     }
 
-    private synchronized ActiveSet buildActiveSet() {
+    /** Caller holds controlLock. */
+    private ActiveSet buildActiveSet() {
         List<String> ids = List.copyOf(multipliers.keySet());
         Counters[] oc = new Counters[ids.size()];
         for (int i = 0; i < oc.length; i++) {
@@ -299,7 +304,8 @@ public final class LoadGenerator implements AutoCloseable {
         return new ActiveSet(++version, targetRate(), ids, oc, ActiveSet.experimentHeader(ids), dup);
     }
 
-    private synchronized void publish() {
+    /** Caller holds controlLock. */
+    private void publish() {
         if (controls != null) {
             controls.update(buildActiveSet());
         }
@@ -330,7 +336,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     /** Cumulative lateness histogram of the whole run as of the last tick (a copy). */
-    public synchronized Histogram latenessHistogram() {
+    public Histogram latenessHistogram() {
         synchronized (total) {
             return total.cumulative.copy();
         }
