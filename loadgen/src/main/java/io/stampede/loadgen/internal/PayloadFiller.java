@@ -95,7 +95,7 @@ public final class PayloadFiller {
         }
         ev.payload = body;
         ev.poolSlot = slot;
-        template.write(body, seq, EpochClock.epochMicros(sentAtNanos));
+        ev.symbol = template.write(body, seq, EpochClock.epochMicros(sentAtNanos));
     }
 
     private boolean written(int c, long k) {

@@ -70,15 +70,16 @@ public final class PayloadTemplate {
         return (int) (seq % symbols);
     }
 
-    /** Writes message {@code seq}'s body into {@code out} (length {@link #size()}). */
-    public void write(byte[] out, long seq, long sentAtEpochMicros) {
-        int sym = symbolOf(seq);
-        int side = (int) ((seq / symbols) & 1);
+    /** Writes message {@code seq}'s body into {@code out} (length {@link #size()}); returns its symbol index. */
+    public int write(byte[] out, long seq, long sentAtEpochMicros) {
+        long round = seq / symbols;
+        int sym = (int) (seq - round * symbols);
+        int side = (int) (round & 1);
         byte[] t = templates[sym * 2 + side];
         System.arraycopy(t, 0, out, 0, size);
         if (!json) {
             writeDigitsZeroPadded(out, 0, size, seq);
-            return;
+            return sym;
         }
         writeDigitsZeroPadded(out, idDigitsOffset, SignalIds.SEQ_DIGITS, seq);
         // the seq field is the same digits without leading zeros (JSON numbers), right-aligned
@@ -89,6 +90,7 @@ public final class PayloadTemplate {
         }
         System.arraycopy(out, idDigitsOffset + lead, out, seqOffset + lead, SEQ_WIDTH - lead);
         writeRightAligned(out, sentAtOffset, SENT_AT_WIDTH, sentAtEpochMicros);
+        return sym;
     }
 
     private static int longest(String[] names) {

@@ -105,7 +105,7 @@ public final class Publisher implements EventHandler<SendEvent> {
             return;
         }
         byte[] body = ev.payload; // filled by the pacer thread
-        String subject = subjects[template.symbolOf(ev.seq)];
+        String subject = subjects[ev.symbol];
         if (!dup) {
             listener.sending(ev.seq);
         }

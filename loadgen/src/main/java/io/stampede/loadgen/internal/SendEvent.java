@@ -6,6 +6,8 @@ public final class SendEvent {
     public byte[] payload;
     /** The pool slot of {@link #payload}, or -1 for a fresh array. */
     public int poolSlot = -1;
+    /** Index into the symbols/subjects, computed on the pacer thread (a long modulo is not free). */
+    public int symbol;
 
     public long seq;
     public long intendedNanos;
