@@ -85,6 +85,18 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void twoConnectionsShareTheScheduleExactly() throws Exception {
+        try (Outcomes out = new Outcomes(nats.url(), "two.>", 0);
+             LoadGenerator g = new LoadGenerator(base("two").baselineRate(3000).duration(Duration.ofSeconds(1))
+                     .connections(2).build()).start()) {
+            assertThat(g.awaitScheduleEnd(Duration.ofSeconds(10))).isTrue();
+            LoadStats s = g.stop(Duration.ZERO);
+            assertThat(s.total().sent()).isEqualTo(3000);
+            Await.until("3000 received", Duration.ofSeconds(5), () -> out.count.get() == 3000);
+        }
+    }
+
+    @Test
     void multiplierChangesTheRateMidRunAndTagsItsMessages() throws Exception {
         try (Outcomes out = new Outcomes(nats.url(), "mult.>", 0);
              LoadGenerator g = new LoadGenerator(base("mult").baselineRate(1000).build()).start()) {
