@@ -564,7 +564,7 @@ public final class LoadGenerator implements AutoCloseable {
         }
         if (cfg.mode() == PublishMode.JETSTREAM) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline && total.acked.sum() + ackFailures() < total.accepted()) {
+            while (System.nanoTime() < deadline && outstandingAcks() > 0) {
                 Thread.sleep(10);
             }
         }
@@ -594,9 +594,12 @@ public final class LoadGenerator implements AutoCloseable {
         return s;
     }
 
-    private long ackFailures() {
-        // failed counts both refused publishes and failed acks; close enough to stop waiting
-        return total.failed.sum();
+    private int outstandingAcks() {
+        int n = 0;
+        for (Publisher p : publishers) {
+            n += p.outstandingAcks();
+        }
+        return n;
     }
 
     @Override

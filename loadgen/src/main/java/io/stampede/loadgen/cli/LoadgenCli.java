@@ -18,7 +18,16 @@ public final class LoadgenCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new LoadgenCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        // the CLI's own logging setup; named so that it never shadows the logback.xml of an application embedding loadgen
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "loadgen-logback.xml");
+        }
+        int code = new CommandLine(new LoadgenCli()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("loadgen: " + e);
+                    return 1;
+                })
+                .execute(args);
         System.exit(code);
     }
 }

@@ -38,6 +38,7 @@ public final class Publisher implements EventHandler<SendEvent> {
     private final Counters total;
     private final SentListener listener;
     private final Semaphore outstanding;
+    private final int maxOutstanding;
     private final Pacer waiter;
     private final boolean unpaced;
     private boolean failing;
@@ -59,6 +60,7 @@ public final class Publisher implements EventHandler<SendEvent> {
         this.total = total;
         this.listener = listener;
         this.outstanding = new Semaphore(maxOutstandingAcks);
+        this.maxOutstanding = maxOutstandingAcks;
         JetStream j = null;
         if (mode == PublishMode.JETSTREAM) {
             try {
@@ -68,6 +70,11 @@ public final class Publisher implements EventHandler<SendEvent> {
             }
         }
         this.js = j;
+    }
+
+    /** JetStream publishes still waiting for their ack. */
+    public int outstandingAcks() {
+        return maxOutstanding - outstanding.availablePermits();
     }
 
     @Override
