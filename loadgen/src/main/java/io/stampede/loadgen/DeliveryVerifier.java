@@ -1,0 +1,284 @@
+package io.stampede.loadgen;
+
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.impl.Headers;
+import io.stampede.loadgen.internal.AtomicBitSet;
+import io.stampede.loadgen.internal.Counters;
+import io.stampede.loadgen.internal.EpochClock;
+import io.stampede.loadgen.internal.SentListener;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Matches outcomes (e.g. the demo agent's decisions) to the ids a run sent, and counts delivered,
+ * lost (no outcome within the grace period) and duplicated (more than one outcome for an id).
+ *
+ * <p>Memory is three bit sets over sequence numbers (sent, delivered, seen twice): 10^7 messages
+ * cost 3.75 MiB whatever the id length, because ids are {@code <run prefix>-<sequence>} (see
+ * {@link SignalIds}). End-to-end latency is outcome arrival minus the {@code sent_at} the outcome
+ * copied from its signal (the intended send time, so a stall counts in full), in microseconds.
+ *
+ * <p>Lost is kept up to date while the run goes on: once a second {@link #tick()} notes how far
+ * sending got; sequence numbers sent more than {@code grace} ago without an outcome count as lost,
+ * and move back to delivered if their outcome arrives later. {@link #finish(Duration)} gives the
+ * final count.
+ */
+public final class DeliveryVerifier implements SentListener, AutoCloseable {
+    private final VerifierConfig cfg;
+    private final byte[] prefix;
+    private final byte[] idKey;
+    private final byte[] sentAtKey;
+    private final AtomicBitSet sent;
+    private final AtomicBitSet delivered;
+    private final AtomicBitSet twice;
+    private final AtomicLong sentUpTo = new AtomicLong();
+    private final LongAdder expected = new LongAdder();
+    private final LongAdder deliveredCount = new LongAdder();
+    private final LongAdder duplicated = new LongAdder();
+    private final LongAdder extra = new LongAdder();
+    private final LongAdder unexpected = new LongAdder();
+    private final LongAdder foreign = new LongAdder();
+    private final LongAdder lateRecovered = new LongAdder();
+    private final Recorder e2e = new Recorder(Counters.HIGHEST_MICROS, 3);
+    private final Histogram e2eCumulative = new Histogram(Counters.HIGHEST_MICROS, 3);
+    private Histogram e2eInterval;
+    private final ArrayDeque<long[]> checkpoints = new ArrayDeque<>();
+    private volatile long scannedUpTo;
+    private volatile long lostSoFar;
+    private volatile boolean finished;
+    private volatile LatencySummary e2eSummary = LatencySummary.EMPTY;
+    private final String prefixString;
+    private Connection conn;
+    private volatile Dispatcher dispatcher;
+
+    public DeliveryVerifier(VerifierConfig cfg, String runPrefix) {
+        this.cfg = cfg;
+        this.prefix = runPrefix.getBytes(StandardCharsets.US_ASCII);
+        this.prefixString = runPrefix;
+        this.idKey = ("\"" + cfg.idKey() + "\"").getBytes(StandardCharsets.US_ASCII);
+        this.sentAtKey = ("\"" + cfg.sentAtField() + "\"").getBytes(StandardCharsets.US_ASCII);
+        this.sent = new AtomicBitSet(cfg.maxMessages());
+        this.delivered = new AtomicBitSet(cfg.maxMessages());
+        this.twice = new AtomicBitSet(cfg.maxMessages());
+    }
+
+    /** Subscribes on its own connection (so outcomes never queue behind the publisher's writes). */
+    public DeliveryVerifier start(String natsUrl) throws IOException, InterruptedException {
+        Options o = Options.builder().server(natsUrl).connectionName("stampede-verifier").maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(250)).errorListener(new ErrorListener() { }).build();
+        conn = Nats.connect(o);
+        Dispatcher d = conn.createDispatcher(this::onMessage);
+        d.setPendingLimits(-1, 512L << 20);
+        d.subscribe(cfg.subject());
+        dispatcher = d;
+        try {
+            conn.flush(Duration.ofSeconds(5)); // the subscription is live before the first publish
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("verifier subscription not confirmed by the server", e);
+        }
+        return this;
+    }
+
+    private void onMessage(Message m) {
+        onOutcome(m.getData(), m.getHeaders());
+    }
+
+    /** One outcome. Public so tests (and other transports) can feed outcomes directly. */
+    public void onOutcome(byte[] body, Headers headers) {
+        long seq;
+        if (cfg.idSource() == IdSource.HEADER) {
+            String id = headers == null ? null : headers.getFirst(cfg.idKey());
+            seq = id == null ? -1 : SignalIds.parse(prefixString, id);
+        } else {
+            seq = idFromJson(body);
+        }
+        if (seq < 0 || seq >= sent.capacity()) {
+            foreign.increment();
+            return;
+        }
+        if (delivered.getAndSet(seq)) {
+            extra.increment();
+            if (!twice.getAndSet(seq)) {
+                duplicated.increment();
+            }
+            return;
+        }
+        deliveredCount.increment();
+        if (!sent.get(seq)) {
+            unexpected.increment();
+        } else if (seq < scannedUpTo) {
+            lateRecovered.increment(); // counted lost by an earlier tick, arrived after the grace period
+        }
+        long sentAt = numberField(body, sentAtKey);
+        if (sentAt > 0) {
+            long micros = EpochClock.nowEpochMicros() - sentAt;
+            e2e.recordValue(Math.max(0, Math.min(micros, Counters.HIGHEST_MICROS)));
+        }
+    }
+
+    /** An original is about to be handed to NATS. */
+    @Override
+    public void sending(long seq) {
+        if (seq < 0 || seq >= sent.capacity()) {
+            return;
+        }
+        if (!sent.getAndSet(seq)) {
+            expected.increment();
+        }
+        sentUpTo.accumulateAndGet(seq + 1, Math::max);
+    }
+
+    /** The hand-over (or its JetStream ack) failed: the id is not expected any more. */
+    @Override
+    public void failed(long seq) {
+        if (sent.getAndClear(seq)) {
+            expected.decrement();
+        }
+    }
+
+    /** Same as {@link #sending(long)}, for feeding the verifier directly. */
+    public void sent(long seq) {
+        sending(seq);
+    }
+
+    /**
+     * Called once a second by the stats ticker: advances the lost count over sequence numbers sent
+     * more than the grace period ago, and returns this interval's e2e histogram (reused next call).
+     */
+    public synchronized Histogram tick() {
+        long now = System.nanoTime();
+        checkpoints.addLast(new long[] {sentUpTo.get(), now});
+        long graceNanos = cfg.grace().toNanos();
+        while (!checkpoints.isEmpty() && now - checkpoints.peekFirst()[1] >= graceNanos) {
+            long upTo = checkpoints.pollFirst()[0];
+            if (upTo > scannedUpTo) {
+                lostSoFar += sent.countAndNot(delivered, scannedUpTo, upTo);
+                scannedUpTo = upTo;
+            }
+        }
+        e2eInterval = e2e.getIntervalHistogram(e2eInterval);
+        e2eCumulative.add(e2eInterval);
+        e2eSummary = LatencySummary.of(e2eCumulative);
+        return e2eInterval;
+    }
+
+    public VerifierStats stats() {
+        long lost = finished ? lostSoFar : Math.max(0, lostSoFar - lateRecovered.sum());
+        return new VerifierStats(expected.sum(), deliveredCount.sum(), lost, duplicated.sum(), extra.sum(),
+                unexpected.sum(), foreign.sum(), dropped(), e2eSummary, finished);
+    }
+
+    /**
+     * After sending stopped: waits until every sent id has an outcome or {@code grace} passed,
+     * then fixes the final lost count.
+     */
+    public VerifierStats finish(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (System.nanoTime() < deadline && deliveredOfSent() < expected.sum()) {
+            Thread.sleep(20);
+        }
+        synchronized (this) {
+            long upTo = sentUpTo.get();
+            lostSoFar = sent.countAndNot(delivered, 0, upTo);
+            scannedUpTo = upTo;
+            finished = true;
+            e2eInterval = e2e.getIntervalHistogram(e2eInterval);
+            e2eCumulative.add(e2eInterval);
+            e2eSummary = LatencySummary.of(e2eCumulative);
+        }
+        return stats();
+    }
+
+    private long dropped() {
+        Dispatcher d = dispatcher;
+        return d == null ? 0 : d.getDroppedCount();
+    }
+
+    private long deliveredOfSent() {
+        return deliveredCount.sum() - unexpected.sum();
+    }
+
+    /** Cumulative end-to-end histogram (a copy). */
+    public synchronized Histogram e2eHistogram() {
+        return e2eCumulative.copy();
+    }
+
+    /** Finds {@code "<key>" : "<id>"} at the top level and parses the id; -1 if absent. */
+    private long idFromJson(byte[] b) {
+        int v = valueStart(b, idKey);
+        if (v < 0 || v >= b.length || b[v] != '"') {
+            return -1;
+        }
+        int from = v + 1;
+        int to = from;
+        while (to < b.length && b[to] != '"') {
+            to++;
+        }
+        return to < b.length ? SignalIds.parse(prefix, b, from, to) : -1;
+    }
+
+    private static long numberField(byte[] b, byte[] key) {
+        int v = valueStart(b, key);
+        if (v < 0) {
+            return -1;
+        }
+        long n = 0;
+        int digits = 0;
+        while (v < b.length && b[v] >= '0' && b[v] <= '9') {
+            n = n * 10 + (b[v++] - '0');
+            digits++;
+        }
+        return digits == 0 ? -1 : n;
+    }
+
+    /** Index of the first non-blank byte after {@code key :}, or -1. Keys are matched as quoted strings. */
+    private static int valueStart(byte[] b, byte[] key) {
+        outer:
+        for (int i = 0; i <= b.length - key.length; i++) {
+            for (int j = 0; j < key.length; j++) {
+                if (b[i + j] != key[j]) {
+                    continue outer;
+                }
+            }
+            int k = i + key.length;
+            while (k < b.length && isBlank(b[k])) {
+                k++;
+            }
+            if (k >= b.length || b[k] != ':') {
+                continue; // the quoted text was a value, not a key
+            }
+            k++;
+            while (k < b.length && isBlank(b[k])) {
+                k++;
+            }
+            return k;
+        }
+        return -1;
+    }
+
+    private static boolean isBlank(byte c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+
+    @Override
+    public void close() {
+        if (conn != null) {
+            try {
+                conn.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

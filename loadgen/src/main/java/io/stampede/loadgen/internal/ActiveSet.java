@@ -1,0 +1,33 @@
+package io.stampede.loadgen.internal;
+
+import io.nats.client.impl.Headers;
+import io.stampede.loadgen.DuplicateMode;
+import java.util.List;
+
+/**
+ * The experiments acting on the traffic at one moment, immutable. A new instance is built on
+ * every control change (never per message) and referenced from each ring event, so the publisher
+ * knows which experiment ids a message is sent on behalf of.
+ *
+ * @param rate             messages per second (0: paused)
+ * @param multiplierIds    ids of the active multipliers, in the order they were added
+ * @param originalCounters counters of the experiments acting on original messages
+ * @param originalHeaders  read-only {@code Stampede-Experiment} header for originals, or null
+ * @param duplicate        the duplicate experiment that wins (highest rate), or null
+ */
+public record ActiveSet(long version, double rate, List<String> multiplierIds, Counters[] originalCounters,
+                        Headers originalHeaders, Duplicates duplicate) {
+
+    /** One duplicate experiment as the pacer and publisher need it. */
+    public record Duplicates(String experimentId, double rate, long delayNanos, DuplicateMode mode, Counters counters) {}
+
+    public static Headers experimentHeader(List<String> ids) {
+        if (ids.isEmpty()) {
+            return null;
+        }
+        Headers h = new Headers();
+        h.put(HeaderNames.EXPERIMENT, String.join(",", ids));
+        // read-only: jnats then keeps this instance instead of copying it per message
+        return new Headers(h, true, null);
+    }
+}

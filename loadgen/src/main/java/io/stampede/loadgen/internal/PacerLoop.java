@@ -1,0 +1,254 @@
+package io.stampede.loadgen.internal;
+
+import com.lmax.disruptor.RingBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The producer side: decides when each message is due and puts it in the ring up to
+ * {@link #LOOKAHEAD_NANOS} ahead of time; the publisher waits for each event's due time (see
+ * {@link Publisher}). So only one thread waits precisely per message (the publisher), and this
+ * one wakes about every millisecond to top the ring up: on two cores that leaves a core to the
+ * jnats writer instead of a second spinning thread.
+ *
+ * <p>Open model: original i is due at {@code anchorTime + (i - anchorIndex) / rate}. A rate change
+ * re-anchors at the next original not yet in the ring: its due time becomes {@code min(due under
+ * the old rate, max(now, last due in the ring) + 1/newRate)}, so the new rate holds from there on
+ * (within the 2 ms look-ahead: no burst from a recomputed past, no gap from a slow old rate),
+ * while a backlog the publisher has not caught up with is kept (it shows as lateness, never as
+ * silence).
+ *
+ * <p>Duplicates: while a duplicate experiment with rate r is active, the k-th original since it
+ * started is duplicated iff floor((k+1)·r) > floor(k·r): exactly floor(K·r) duplicates for K
+ * originals, spread evenly. A duplicate is due {@code delay} after its original.
+ */
+public final class PacerLoop implements Runnable {
+    private static final int DUP_QUEUE_MAX = 1 << 20;
+    private static final int UNPACED_BATCH = 256;
+    /** How far ahead of their due time events enter the ring; bounds how late a rate change applies. */
+    public static final long LOOKAHEAD_NANOS = 2_000_000;
+
+    private final RingBuffer<SendEvent> ring;
+    private final Controls controls;
+    private final Pacer pacer;
+    private final boolean unpaced;
+    private final long durationNanos;
+    private final AtomicLong scheduled;
+    private final PayloadFiller filler;
+    private volatile long startNanos;
+    private volatile boolean finished;
+
+    // pending duplicates: a FIFO (delays of the active experiment are constant; a change of
+    // experiment may reorder slightly, which only makes a duplicate a little early)
+    // grown by doubling up to DUP_QUEUE_MAX: allocated only when duplicates are delayed that much
+    private long[] dupSeq = new long[1024];
+    private long[] dupDue = new long[1024];
+    private long[] dupSentAt = new long[1024];
+    private ActiveSet.Duplicates[] dupOf = new ActiveSet.Duplicates[1024];
+    private int dupMask = 1023;
+    private long dupHead;
+    private long dupTail;
+
+    public PacerLoop(RingBuffer<SendEvent> ring, Controls controls, Pacer pacer, boolean unpaced, long durationNanos,
+                     AtomicLong scheduled, PayloadFiller filler) {
+        this.filler = filler;
+        this.ring = ring;
+        this.controls = controls;
+        this.pacer = pacer;
+        this.unpaced = unpaced;
+        this.durationNanos = durationNanos <= 0 ? Long.MAX_VALUE : durationNanos;
+        this.scheduled = scheduled;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** True once every scheduled message (duplicates included) is in the ring. */
+    public boolean finished() {
+        return finished;
+    }
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } finally {
+            finished = true;
+        }
+    }
+
+    private void loop() {
+        final long start = System.nanoTime();
+        startNanos = start;
+        final long end = durationNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + durationNanos;
+        ActiveSet set = controls.current();
+        double nanosPer = set.rate() > 0 ? 1e9 / set.rate() : Double.POSITIVE_INFINITY;
+        long anchorTime = start;
+        long anchorIndex = 0;
+        long i = 0;
+        ActiveSet.Duplicates dup = set.duplicate();
+        long dupK = 0;
+        boolean originalsDone = false;
+        long lastDue = start;
+
+        while (controls.running()) {
+            ActiveSet now = controls.current();
+            if (now != set) {
+                double newPer = now.rate() > 0 ? 1e9 / now.rate() : Double.POSITIVE_INFINITY;
+                if (!unpaced) {
+                    long t = System.nanoTime();
+                    long oldDue = Double.isInfinite(nanosPer) ? Long.MAX_VALUE : anchorTime + (long) ((i - anchorIndex) * nanosPer);
+                    anchorTime = Double.isInfinite(newPer) ? t : Math.min(oldDue, Math.max(t, lastDue) + (long) newPer);
+                    anchorIndex = i;
+                }
+                nanosPer = newPer;
+                if (!sameDuplicates(dup, now.duplicate())) {
+                    dup = now.duplicate();
+                    dupK = 0;
+                }
+                set = now;
+            }
+
+            long dueOrig;
+            if (originalsDone) {
+                dueOrig = Long.MAX_VALUE;
+            } else if (unpaced) {
+                dueOrig = System.nanoTime();
+                if (dueOrig >= end) {
+                    originalsDone = true;
+                    dueOrig = Long.MAX_VALUE;
+                }
+            } else if (Double.isInfinite(nanosPer)) {
+                dueOrig = Long.MAX_VALUE;
+            } else {
+                dueOrig = anchorTime + (long) ((i - anchorIndex) * nanosPer);
+                if (dueOrig >= end) {
+                    originalsDone = true;
+                    dueOrig = Long.MAX_VALUE;
+                }
+            }
+            long dueDup = dupHead < dupTail ? dupDue[(int) (dupHead & dupMask)] : Long.MAX_VALUE;
+            long due = Math.min(dueOrig, dueDup);
+            if (due == Long.MAX_VALUE) {
+                if (originalsDone && dupHead == dupTail) {
+                    return;
+                }
+                LockSupport.parkNanos(1_000_000); // paused (rate 0): wait for a control change
+                continue;
+            }
+            if (!unpaced && System.nanoTime() + LOOKAHEAD_NANOS < due) {
+                // the ring holds at least half the look-ahead when this returns
+                pacer.awaitUntil(due - LOOKAHEAD_NANOS / 2, controls, set);
+                continue; // re-evaluate: either time to fill, or the controls changed
+            }
+
+            // emit everything due within the look-ahead, in due order, a bounded batch at a time
+            long t = unpaced ? dueOrig : System.nanoTime() + LOOKAHEAD_NANOS;
+            int budget = unpaced ? UNPACED_BATCH : 4096;
+            while (budget-- > 0) {
+                dueDup = dupHead < dupTail ? dupDue[(int) (dupHead & dupMask)] : Long.MAX_VALUE;
+                boolean origReady = !originalsDone && dueOrig <= t;
+                if (dueDup <= t && (!origReady || dueDup <= dueOrig)) {
+                    emitHeadDuplicate(set);
+                    lastDue = Math.max(lastDue, dueDup);
+                } else if (origReady) {
+                    long s = ring.next();
+                    try {
+                        SendEvent ev = ring.get(s);
+                        ev.set(i, dueOrig, dueOrig, false, set, null);
+                        if (filler != null) {
+                            filler.fill(ev, s, i, dueOrig);
+                        }
+                    } finally {
+                        ring.publish(s);
+                    }
+                    scheduled.lazySet(i + 1);
+                    lastDue = Math.max(lastDue, dueOrig);
+                    if (dup != null) {
+                        double r = dup.rate();
+                        if (Math.floor((dupK + 1) * r) > Math.floor(dupK * r)) {
+                            enqueueDuplicate(i, dueOrig + dup.delayNanos(), dueOrig, dup, set);
+                        }
+                        dupK++;
+                    }
+                    i++;
+                    if (unpaced) {
+                        // intended = when claimed: unpaced lateness only measures the hand-off
+                        if (controls.current() != set) {
+                            break;
+                        }
+                        if (budget == 0 || t >= end) {
+                            break;
+                        }
+                        dueOrig = t;
+                    } else {
+                        dueOrig = anchorTime + (long) ((i - anchorIndex) * nanosPer);
+                        if (dueOrig >= end) {
+                            originalsDone = true;
+                        }
+                    }
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+
+    private void enqueueDuplicate(long seq, long due, long sentAt, ActiveSet.Duplicates of, ActiveSet set) {
+        if (dupTail - dupHead > dupMask && dupMask + 1 < DUP_QUEUE_MAX) {
+            growDuplicateQueue();
+        }
+        if (dupTail - dupHead > dupMask) {
+            // full at its maximum (rate × delay above 2^20): send the oldest one now, early rather than never
+            emitHeadDuplicate(set);
+        }
+        int q = (int) (dupTail & dupMask);
+        dupSeq[q] = seq;
+        dupDue[q] = due;
+        dupSentAt[q] = sentAt;
+        dupOf[q] = of;
+        dupTail++;
+    }
+
+    private void emitHeadDuplicate(ActiveSet set) {
+        int q = (int) (dupHead & dupMask);
+        long s = ring.next();
+        try {
+            SendEvent ev = ring.get(s);
+            ev.set(dupSeq[q], dupDue[q], dupSentAt[q], true, set, dupOf[q]);
+            if (filler != null) {
+                filler.fill(ev, s, dupSeq[q], dupSentAt[q]);
+            }
+        } finally {
+            ring.publish(s);
+        }
+        dupOf[q] = null;
+        dupHead++;
+    }
+
+    private void growDuplicateQueue() {
+        int n = (dupMask + 1) * 2;
+        long[] seq = new long[n];
+        long[] due = new long[n];
+        long[] sentAt = new long[n];
+        ActiveSet.Duplicates[] of = new ActiveSet.Duplicates[n];
+        for (long k = dupHead; k < dupTail; k++) {
+            int from = (int) (k & dupMask);
+            int to = (int) (k & (n - 1));
+            seq[to] = dupSeq[from];
+            due[to] = dupDue[from];
+            sentAt[to] = dupSentAt[from];
+            of[to] = dupOf[from];
+        }
+        dupSeq = seq;
+        dupDue = due;
+        dupSentAt = sentAt;
+        dupOf = of;
+        dupMask = n - 1;
+    }
+
+    private static boolean sameDuplicates(ActiveSet.Duplicates a, ActiveSet.Duplicates b) {
+        return a == b || (a != null && b != null && a.experimentId().equals(b.experimentId()) && a.rate() == b.rate());
+    }
+}

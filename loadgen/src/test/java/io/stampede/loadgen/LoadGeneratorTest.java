@@ -1,0 +1,199 @@
+package io.stampede.loadgen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.Message;
+import io.stampede.testkit.Await;
+import io.stampede.testkit.NatsServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class LoadGeneratorTest {
+    static NatsServer nats;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void startNats() {
+        nats = NatsServer.start();
+    }
+
+    @AfterAll
+    static void stopNats() {
+        nats.close();
+    }
+
+    private LoadGenConfig.Builder base(String subject) {
+        return LoadGenConfig.builder(nats.url()).subjectPattern(subject + ".{symbol}").payloadSize(256);
+    }
+
+    @Test
+    void sendsExactlyRateTimesDurationAsValidPaddedSignals(@TempDir Path dir) throws Exception {
+        try (Outcomes out = new Outcomes(nats.url(), "exact.>", 50);
+             LoadGenerator g = new LoadGenerator(base("exact").baselineRate(2000).duration(Duration.ofSeconds(2))
+                     .runDir(dir).build()).start()) {
+            assertThat(g.awaitScheduleEnd(Duration.ofSeconds(10))).isTrue();
+            LoadStats s = g.stop(Duration.ZERO);
+            assertThat(s.total().scheduled()).isEqualTo(4000);
+            assertThat(s.total().sent()).isEqualTo(4000);
+            assertThat(s.total().failed()).isZero();
+            Await.until("4000 messages received", Duration.ofSeconds(5), () -> out.count.get() == 4000);
+            assertThat(s.total().lateness().count()).isEqualTo(4000);
+
+            Message m = out.kept.peek();
+            assertThat(m.getData()).hasSize(256);
+            JsonNode signal = JSON.readTree(m.getData());
+            assertThat(signal.get("id").asText()).startsWith(g.runPrefix() + "-");
+            assertThat(SignalIds.parse(g.runPrefix(), signal.get("id").asText())).isEqualTo(signal.get("seq").asLong());
+            assertThat(signal.get("symbol").asText()).matches("[A-Za-z0-9_-]{1,32}");
+            assertThat(m.getSubject()).isEqualTo("exact." + signal.get("symbol").asText());
+            assertThat(signal.get("side").asText()).isIn("buy", "sell");
+            assertThat(signal.get("price").asDouble()).isPositive();
+            assertThat(signal.get("quantity").asDouble()).isPositive();
+            long sentAtMicros = signal.get("sent_at").asLong();
+            assertThat(Math.abs(sentAtMicros / 1000 - System.currentTimeMillis())).isLessThan(30_000);
+            assertThat(m.getHeaders() == null || m.getHeaders().getFirst("Stampede-Experiment") == null).isTrue();
+            assertThat(s.payloadAllocations()).isZero();
+
+            // the run directory
+            assertThat(dir.resolve("run.json")).exists();
+            String run = Files.readString(dir.resolve("run.json"));
+            assertThat(run).contains("\"run_prefix\":\"" + g.runPrefix() + "\"").contains("\"summary\"").contains("\"sent\":4000");
+            List<String> lines = Files.readAllLines(dir.resolve("counters.jsonl"));
+            assertThat(lines).isNotEmpty();
+            assertThat(lines.get(lines.size() - 1)).contains("\"sent\":4000");
+            var reader = new org.HdrHistogram.HistogramLogReader(dir.resolve("lateness.hlog").toFile());
+            long total = 0;
+            org.HdrHistogram.EncodableHistogram h;
+            while ((h = reader.nextIntervalHistogram()) != null) {
+                if (h.getTag() == null) {
+                    total += ((org.HdrHistogram.Histogram) h).getTotalCount();
+                }
+            }
+            assertThat(total).isEqualTo(4000);
+        }
+    }
+
+    @Test
+    void twoConnectionsShareTheScheduleExactly() throws Exception {
+        try (Outcomes out = new Outcomes(nats.url(), "two.>", 0);
+             LoadGenerator g = new LoadGenerator(base("two").baselineRate(3000).duration(Duration.ofSeconds(1))
+                     .connections(2).build()).start()) {
+            assertThat(g.awaitScheduleEnd(Duration.ofSeconds(10))).isTrue();
+            LoadStats s = g.stop(Duration.ZERO);
+            assertThat(s.total().sent()).isEqualTo(3000);
+            Await.until("3000 received", Duration.ofSeconds(5), () -> out.count.get() == 3000);
+        }
+    }
+
+    @Test
+    void multiplierChangesTheRateMidRunAndTagsItsMessages() throws Exception {
+        try (Outcomes out = new Outcomes(nats.url(), "mult.>", 0);
+             LoadGenerator g = new LoadGenerator(base("mult").baselineRate(1000).build()).start()) {
+            Thread.sleep(500);
+            long tAdd = System.nanoTime();
+            g.addMultiplier("chaos_backpressure_1", 4);
+            assertThat(g.currentRate()).isEqualTo(4000);
+            long before = g.stats().total().sent();
+            long t0 = System.nanoTime();
+            Thread.sleep(1000);
+            long after = g.stats().total().sent();
+            double rate = (after - before) * 1e9 / (System.nanoTime() - t0);
+            assertThat(rate).isCloseTo(4000, within(400.0));
+            g.removeMultiplier("chaos_backpressure_1");
+            double activeSeconds = (System.nanoTime() - tAdd) / 1e9;
+            before = g.stats().total().sent();
+            t0 = System.nanoTime();
+            Thread.sleep(1000);
+            rate = (g.stats().total().sent() - before) * 1e9 / (System.nanoTime() - t0);
+            assertThat(rate).isCloseTo(1000, within(150.0));
+            LoadStats s = g.stop(Duration.ZERO);
+            TrafficStats e = s.experiments().get("chaos_backpressure_1");
+            assertThat((double) e.sent()).isCloseTo(4000 * activeSeconds, within(400 * activeSeconds));
+            Await.until("all received", Duration.ofSeconds(5), () -> out.count.get() == s.total().sent());
+            assertThat(out.header("orig:chaos_backpressure_1")).isEqualTo(e.sent());
+            assertThat(out.header("orig:null")).isEqualTo(s.total().sent() - e.sent());
+        }
+    }
+
+    @Test
+    void duplicatesAreAnExactFractionAndCarryTheBusinessIdWithoutNatsMsgId() throws Exception {
+        try (Outcomes out = new Outcomes(nats.url(), "dup.>", 100_000);
+             LoadGenerator g = new LoadGenerator(base("dup").baselineRate(2000).duration(Duration.ofSeconds(2)).build())) {
+            g.addDuplicates("chaos_duplicate_messages_1", 0.2, 50, DuplicateMode.APP);
+            g.addDuplicates("chaos_duplicate_messages_2", 0.05, 0, DuplicateMode.APP); // lower rate: not acting
+            g.start();
+            assertThat(g.awaitScheduleEnd(Duration.ofSeconds(10))).isTrue();
+            LoadStats s = g.stop(Duration.ZERO);
+            assertThat(s.total().sent()).isEqualTo(4000);
+            assertThat(s.total().duplicatesSent()).isEqualTo(800);
+            assertThat(s.experiments().get("chaos_duplicate_messages_1").duplicatesSent()).isEqualTo(800);
+            assertThat(s.experiments().get("chaos_duplicate_messages_2").duplicatesSent()).isZero();
+            Await.until("4800 received", Duration.ofSeconds(5), () -> out.count.get() == 4800);
+            assertThat(out.header("dup:chaos_duplicate_messages_1")).isEqualTo(800);
+            Message dup = out.kept.stream().filter(m -> m.getHeaders() != null && m.getHeaders().getFirst("Stampede-Duplicate") != null)
+                    .findFirst().orElseThrow();
+            String id = JSON.readTree(dup.getData()).get("id").asText();
+            assertThat(dup.getHeaders().getFirst("Stampede-Msg-Id")).isEqualTo(id);
+            assertThat(dup.getHeaders().getFirst("Nats-Msg-Id")).isNull();
+            long originals = out.kept.stream().filter(m -> {
+                try {
+                    return JSON.readTree(m.getData()).get("id").asText().equals(id);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).count();
+            assertThat(originals).isEqualTo(2); // the original and its duplicate, same body id
+        }
+    }
+
+    @Test
+    void streamModeDuplicatesAreDroppedByTheStreamAndCountedFromTheAcks() throws Exception {
+        try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+            c.jetStreamManagement().addStream(io.nats.client.api.StreamConfiguration.builder().name("SDUP").subjects("sdup.>")
+                    .storageType(io.nats.client.api.StorageType.Memory).duplicateWindow(Duration.ofMinutes(2)).build());
+            try (LoadGenerator g = new LoadGenerator(base("sdup").baselineRate(500).duration(Duration.ofSeconds(1))
+                    .mode(PublishMode.JETSTREAM).build())) {
+                g.addDuplicates("chaos_duplicate_messages_s", 0.5, 0, DuplicateMode.STREAM);
+                g.start();
+                assertThat(g.awaitScheduleEnd(Duration.ofSeconds(10))).isTrue();
+                LoadStats s = g.stop(Duration.ZERO);
+                assertThat(s.total().sent()).isEqualTo(500);
+                assertThat(s.total().duplicatesSent()).isEqualTo(250);
+                assertThat(s.total().acked()).isEqualTo(750);
+                assertThat(s.total().ackDuplicates()).isEqualTo(250);
+                assertThat(s.experiments().get("chaos_duplicate_messages_s").ackDuplicates()).isEqualTo(250);
+                assertThat(s.total().failed()).isZero();
+                assertThat(c.jetStreamManagement().getStreamInfo("SDUP").getStreamState().getMsgCount()).isEqualTo(500);
+            }
+        }
+    }
+
+    @Test
+    void serverRestartIsCountedAndTheScheduleResumes() throws Exception {
+        try (NatsServer own = NatsServer.start();
+             LoadGenerator g = new LoadGenerator(LoadGenConfig.builder(own.url()).baselineRate(2000).build()).start()) {
+            Await.until("sending", Duration.ofSeconds(5), () -> g.stats().total().sent() > 1000);
+            own.stop();
+            Thread.sleep(1500);
+            own.restart();
+            long atRestart = g.stats().total().sent();
+            Await.until("sending again", Duration.ofSeconds(10), () -> g.stats().total().sent() > atRestart + 2000);
+            LoadStats s = g.stop(Duration.ZERO);
+            TrafficStats t = s.total();
+            // every scheduled message is accounted for: handed over (some of them buffered) or failed
+            assertThat(t.sent() + t.failed()).isEqualTo(t.scheduled());
+            assertThat(t.buffered() + t.failed()).isPositive();
+        }
+    }
+}

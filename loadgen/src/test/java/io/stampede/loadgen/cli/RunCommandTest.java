@@ -1,0 +1,46 @@
+package io.stampede.loadgen.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stampede.testkit.NatsServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class RunCommandTest {
+
+    @Test
+    @Timeout(30)
+    void runPrintsProgressAndSummaryAndWritesTheRunDirectory(@TempDir Path dir) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code;
+        try (NatsServer nats = NatsServer.start()) {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new LoadgenCli()).setCaseInsensitiveEnumValuesAllowed(true).execute("run",
+                    "--nats-url", nats.url(), "--rate", "500", "--duration", "2.2", "--payload-size", "200",
+                    "--duplicate-rate", "0.1", "--run-dir", dir.toString());
+        } finally {
+            System.setOut(original);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(out).isZero();
+        assertThat(out).contains("t=  1.0s", "t=  2.0s", "---- summary", "scheduled 1100, sent 1100, duplicates 110");
+        assertThat(dir.resolve("run.json")).exists();
+        assertThat(Files.readString(dir.resolve("run.json"))).contains("\"payload_size\":200");
+        assertThat(dir.resolve("lateness.hlog")).exists();
+        assertThat(Files.readAllLines(dir.resolve("counters.jsonl"))).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void badArgumentsAreRejectedWithUsageExitCode() {
+        int code = new CommandLine(new LoadgenCli()).execute("run", "--rate", "-5");
+        assertThat(code).isEqualTo(2);
+    }
+}
