@@ -272,7 +272,7 @@ public final class NatsProxy implements AutoCloseable {
             return;
         }
         try {
-            if (c.connected && p.wantsWrite()) {
+            if (c.connected && p.needsFlush()) {
                 count(p, p.flush());
             }
             if (p.hasHeld() && !p.inDeadlineQueue) {

@@ -76,6 +76,11 @@ final class Pipe {
         return !srcEof && (tail - head < ring.capacity() || ring.capacity() < maxRing) && markCount < MAX_MARKS;
     }
 
+    /** Released bytes to write, or an end of stream to pass on. */
+    boolean needsFlush() {
+        return head < released || (srcEof && head == tail && !dstShut);
+    }
+
     boolean finished() {
         return srcEof && head == tail && dstShut;
     }
