@@ -16,7 +16,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The proxy's loopback admin API: {@code GET /faults}, {@code GET|PUT|DELETE /faults/{id}},
- * {@code GET /stats}, {@code GET /healthz}. Runs on its own thread, never on the proxy loop.
+ * {@code GET /stats}, {@code DELETE /stats/accuracy} (clears the delay accuracy histograms),
+ * {@code GET /healthz}. Runs on its own thread, never on the proxy loop.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -61,6 +62,9 @@ public final class AdminServer implements AutoCloseable {
             String method = ex.getRequestMethod();
             if (path.equals("/stats") && method.equals("GET")) {
                 send(ex, 200, proxy.stats());
+            } else if (path.equals("/stats/accuracy") && method.equals("DELETE")) {
+                proxy.resetAccuracy();
+                send(ex, 200, new JsonObject().put("reset", true));
             } else if (path.equals("/healthz") && method.equals("GET")) {
                 send(ex, 200, new JsonObject().put("status", "ok"));
             } else if ((path.equals("/faults") || path.equals("/faults/")) && method.equals("GET")) {

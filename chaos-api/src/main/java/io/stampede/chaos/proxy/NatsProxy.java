@@ -83,9 +83,12 @@ public final class NatsProxy implements AutoCloseable {
     private long bytesToClient;
     private long maxQueued;
     private long readStalls;
+    private long lastIoNanos;
+    private final long busyPollNanos;
 
     private NatsProxy(ProxyConfig config) throws IOException {
         this.config = config;
+        this.busyPollNanos = config.busyPollMicros() * 1_000L;
         this.selector = Selector.open();
         this.acceptor = ServerSocketChannel.open();
         acceptor.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -174,7 +177,30 @@ public final class NatsProxy implements AutoCloseable {
 
     /** Connections, bytes each way, held bytes, delay accuracy, active faults. */
     public JsonObject stats() {
-        return call(this::statsOnLoop).join().put("faults", faults.toJson());
+        JsonObject s = call(this::statsOnLoop).join();
+        for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                s.put("direct_buffer_bytes", pool.getMemoryUsed());
+            }
+        }
+        long rss = residentSetBytes();
+        if (rss > 0) {
+            s.put("rss_bytes", rss);
+        }
+        return s.put("faults", faults.toJson());
+    }
+
+    private static long residentSetBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return -1;
     }
 
     private void scheduleExpiry(String id, ProxyFault fault) {
@@ -220,7 +246,14 @@ public final class NatsProxy implements AutoCloseable {
                 long now = System.nanoTime();
                 releaseDue(now);
                 long wait = deadlines.isEmpty() ? Long.MAX_VALUE : deadlines.peek().queuedDeadline - now;
-                if (wait == Long.MAX_VALUE) {
+                if (busyPollNanos > 0 && now - lastIoNanos < busyPollNanos && wait > SPIN_NANOS) {
+                    // traffic just passed: the next chunk is likely close, skip the kernel wake-up
+                    if (selector.selectNow(keyHandler) > 0) {
+                        lastIoNanos = System.nanoTime();
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                } else if (wait == Long.MAX_VALUE) {
                     selector.select(keyHandler, 0);
                 } else if (wait > SELECT_MARGIN_NANOS) {
                     // epoll waits in whole milliseconds: wake up early, finish by polling
@@ -306,6 +339,7 @@ public final class NatsProxy implements AutoCloseable {
         }
         Connection.Endpoint e = (Connection.Endpoint) a;
         Connection c = e.conn;
+        lastIoNanos = System.nanoTime();
         if (c.closed || !key.isValid()) {
             return;
         }

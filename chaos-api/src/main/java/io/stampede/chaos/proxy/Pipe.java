@@ -20,7 +20,7 @@ final class Pipe {
     final boolean toServer;
     final SocketChannel src;
     final SocketChannel dst;
-    private final int maxRing;
+    private int maxRing;
 
     private ByteBuffer ring;
     private int mask;
@@ -220,7 +220,14 @@ final class Pipe {
             return;
         }
         int newCap = oldCap * 2;
-        ByteBuffer bigger = ByteBuffer.allocateDirect(newCap);
+        ByteBuffer bigger;
+        try {
+            bigger = ByteBuffer.allocateDirect(newCap);
+        } catch (OutOfMemoryError e) {
+            // out of direct memory (-XX:MaxDirectMemorySize): hold no more, let TCP push back
+            maxRing = oldCap;
+            return;
+        }
         int newMask = newCap - 1;
         ByteBuffer old = ring.duplicate();
         long p = head;

@@ -10,10 +10,12 @@ import java.util.Map;
  * Keys (environment, or {@code --key=value} arguments which win): {@code PROXY_LISTEN}
  * (default 127.0.0.1:4223), {@code PROXY_UPSTREAM} (127.0.0.1:4222), {@code PROXY_ADMIN}
  * (127.0.0.1:4224), {@code PROXY_MAX_QUEUED_BYTES} (per connection and direction, 8 MiB,
- * rounded up to a power of two). Port 0 picks a free port.
+ * rounded up to a power of two), {@code PROXY_BUSY_POLL_US} (0: after traffic, keep polling
+ * this many µs instead of sleeping in the kernel: lower added latency for one busy core). Port 0
+ * picks a free port.
  */
 public record ProxyConfig(String listenHost, int listenPort, String upstreamHost, int upstreamPort,
-                          String adminHost, int adminPort, int maxQueuedBytes) {
+                          String adminHost, int adminPort, int maxQueuedBytes, int busyPollMicros) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:4223";
     public static final String DEFAULT_UPSTREAM = "127.0.0.1:4222";
@@ -22,7 +24,7 @@ public record ProxyConfig(String listenHost, int listenPort, String upstreamHost
 
     /** Listen on an ephemeral port, admin on an ephemeral port, in front of {@code upstreamPort}. */
     public static ProxyConfig ephemeral(int upstreamPort) {
-        return new ProxyConfig("127.0.0.1", 0, "127.0.0.1", upstreamPort, "127.0.0.1", 0, DEFAULT_MAX_QUEUED_BYTES);
+        return new ProxyConfig("127.0.0.1", 0, "127.0.0.1", upstreamPort, "127.0.0.1", 0, DEFAULT_MAX_QUEUED_BYTES, 0);
     }
 
     public static ProxyConfig from(Map<String, String> env, String... args) {
@@ -33,15 +35,16 @@ public record ProxyConfig(String listenHost, int listenPort, String upstreamHost
                 v.put("PROXY_" + k, a.substring(a.indexOf('=') + 1));
             } else {
                 throw new IllegalArgumentException("unknown argument " + a
-                        + " (use --listen=host:port --upstream=host:port --admin=host:port --max-queued-bytes=n)");
+                        + " (use --listen=host:port --upstream=host:port --admin=host:port --max-queued-bytes=n --busy-poll-us=n)");
             }
         }
         String[] listen = hostPort(v.getOrDefault("PROXY_LISTEN", DEFAULT_LISTEN));
         String[] upstream = hostPort(v.getOrDefault("PROXY_UPSTREAM", DEFAULT_UPSTREAM));
         String[] admin = hostPort(v.getOrDefault("PROXY_ADMIN", DEFAULT_ADMIN));
         int max = Integer.parseInt(v.getOrDefault("PROXY_MAX_QUEUED_BYTES", Integer.toString(DEFAULT_MAX_QUEUED_BYTES)).trim());
+        int busy = Integer.parseInt(v.getOrDefault("PROXY_BUSY_POLL_US", "0").trim());
         return new ProxyConfig(listen[0], Integer.parseInt(listen[1]), upstream[0], Integer.parseInt(upstream[1]),
-                admin[0], Integer.parseInt(admin[1]), max);
+                admin[0], Integer.parseInt(admin[1]), max, busy);
     }
 
     private static String[] hostPort(String s) {
@@ -65,6 +68,9 @@ public record ProxyConfig(String listenHost, int listenPort, String upstreamHost
         }
         if (!isLoopback(adminHost)) {
             problems.add("admin API must bind a loopback address (it has no authentication)");
+        }
+        if (busyPollMicros < 0 || busyPollMicros > 1_000_000) {
+            problems.add("busy poll must be in 0..1000000 µs");
         }
         if (maxQueuedBytes < Pipe.INITIAL_RING || maxQueuedBytes > (1 << 30)) {
             problems.add("max queued bytes must be in " + Pipe.INITIAL_RING + ".." + (1 << 30));
