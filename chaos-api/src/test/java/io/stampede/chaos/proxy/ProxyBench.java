@@ -140,8 +140,8 @@ public final class ProxyBench {
             double secs = (System.nanoTime() - t0) / 1e9;
             JsonObject st = proxy.stats();
             System.out.printf("100k msg/s for 2 s through 100 ms each way: took %.2f s, latency p50 %.1f ms p99 %.1f ms,"
-                                    + " lost %d, out of order %d, proxy queued max %d KiB, proxy RSS %d MiB, direct buffers %d KiB%n",
-                    secs, s.p50Ms(), s.percentileMs(99), p.published() - p.received(), p.badOrder(),
+                                    + " lost %d, out of order %d, altered %d, proxy queued max %d KiB, proxy RSS %d MiB, direct buffers %d KiB%n",
+                    secs, s.p50Ms(), s.percentileMs(99), p.published() - p.received(), p.badOrder(), p.badContent(),
                     st.getLong("queued_bytes_max") >> 10, st.getLong("rss_bytes", 0L) >> 20,
                     st.getLong("direct_buffer_bytes", 0L) >> 10);
         } catch (AssertionError e) {

@@ -97,6 +97,32 @@ class ProxyFaultsTest {
     }
 
     @Test
+    void heldBytesBeyondTheInitialRingComeBackIntactAndInOrder() throws Exception {
+        byte[] data = new byte[3 * 1024 * 1024];
+        new java.util.Random(42).nextBytes(data);
+        proxy.putFault("big", new ProxyFault(50, 0.5, ProxyFault.Direction.BOTH, 0, false, null));
+        try (Socket s = connect()) {
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int off = 0; off < data.length; off += 1000) {
+                        out.write(data, off, Math.min(1000, data.length - off));
+                    }
+                } catch (IOException ignored) {
+                    // the read side fails the test
+                }
+            });
+            writer.start();
+            byte[] back = s.getInputStream().readNBytes(data.length);
+            writer.join(5_000);
+            assertThat(Arrays.equals(back, data)).as("3 MiB echoed through a jittered delay, byte for byte").isTrue();
+        }
+        JsonObject st = proxy.stats();
+        assertThat(st.getLong("queued_bytes_max")).as("ring grew past 64 KiB").isGreaterThan(64 * 1024);
+        assertThat(st.getLong("queued_bytes_max")).isLessThanOrEqualTo(st.getLong("queued_bytes_limit_per_direction"));
+    }
+
+    @Test
     void dropConnectionsResetsOpenAndNewConnectionsUntilRemoved() throws IOException {
         try (Socket s = connect()) {
             assertThat(roundTrip(s, new byte[] {1, 2, 3})).containsExactly(1, 2, 3);
