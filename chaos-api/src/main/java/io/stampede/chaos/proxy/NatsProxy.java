@@ -141,10 +141,10 @@ public final class NatsProxy implements AutoCloseable {
         }
         FaultTable.Plan p = faults.put(id, fault);
         scheduleExpiry(id, fault);
-        call(() -> {
+        await(call(() -> {
             applyPlan(p, fault.dropConnections());
             return null;
-        }).join();
+        }));
         log.info("fault {} applied: {}", id, fault.toJson().encode());
     }
 
@@ -158,10 +158,10 @@ public final class NatsProxy implements AutoCloseable {
         if (p == null) {
             return false;
         }
-        call(() -> {
+        await(call(() -> {
             applyPlan(p, false);
             return null;
-        }).join();
+        }));
         log.info("fault {} removed", id);
         return true;
     }
@@ -177,7 +177,7 @@ public final class NatsProxy implements AutoCloseable {
 
     /** Connections, bytes each way, held bytes, delay accuracy, active faults. */
     public JsonObject stats() {
-        JsonObject s = call(this::statsOnLoop).join();
+        JsonObject s = await(call(this::statsOnLoop));
         for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
             if (pool.getName().equals("direct")) {
                 s.put("direct_buffer_bytes", pool.getMemoryUsed());
@@ -217,6 +217,18 @@ public final class NatsProxy implements AutoCloseable {
                     removeFault(id);
                 }
             }, ms, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** Admin threads never hang on a dead loop: the fault table stays the truth either way. */
+    private static <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("proxy loop did not answer: " + e, e);
         }
     }
 
@@ -269,6 +281,11 @@ public final class NatsProxy implements AutoCloseable {
         } catch (Throwable t) {
             log.error("nats proxy loop died", t);
         } finally {
+            running = false;
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                r.run(); // answers pending admin calls rather than leaving them waiting
+            }
             for (Connection c : new ArrayList<>(connections)) {
                 c.close(false);
             }
@@ -506,11 +523,11 @@ public final class NatsProxy implements AutoCloseable {
 
     /** Clears the delay accuracy histograms (benchmarks measure one phase at a time). */
     public void resetAccuracy() {
-        call(() -> {
+        await(call(() -> {
             lateToServer.reset();
             lateToClient.reset();
             return null;
-        }).join();
+        }));
     }
 
     @Override

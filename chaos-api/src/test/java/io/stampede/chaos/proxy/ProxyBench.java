@@ -71,8 +71,11 @@ public final class ProxyBench {
             report("pub+sub received msg/s", sd, sp);
 
             addedLatency(direct, proxied, "default");
+            try (ProxyProcess busy = ProxyProcess.start(nats.port(), "--busy-poll-us=300")) {
+                addedLatency(direct, "nats://127.0.0.1:" + busy.listenPort(), "busy-poll 300us");
+            }
             try (ProxyProcess busy = ProxyProcess.start(nats.port(), "--busy-poll-us=2000")) {
-                addedLatency(direct, "nats://127.0.0.1:" + busy.listenPort(), "busy-poll 2 ms");
+                addedLatency(direct, "nats://127.0.0.1:" + busy.listenPort(), "busy-poll 2ms");
             }
 
             try (LatencyProbe p = new LatencyProbe(proxied, proxied, "acc")) {
