@@ -178,6 +178,12 @@ final class Pipe {
                 break;
             }
         }
+        if (head == tail && markCount == 0) {
+            // empty: start the next read at index 0 so it gets the whole ring in one call
+            head = 0;
+            released = 0;
+            tail = 0;
+        }
         if (srcEof && head == tail && !dstShut) {
             dstShut = true;
             dst.shutdownOutput();
