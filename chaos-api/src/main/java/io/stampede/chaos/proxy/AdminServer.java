@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The proxy's loopback admin API: {@code GET /faults}, {@code GET|PUT|DELETE /faults/{id}},
- * {@code GET /stats}, {@code DELETE /stats/accuracy} (clears the delay accuracy histograms),
+ * {@code GET /stats}, {@code POST /stats/reset} (clears delay accuracy and peaks),
  * {@code GET /healthz}. Runs on its own thread, never on the proxy loop.
  */
 public final class AdminServer implements AutoCloseable {
@@ -62,8 +62,8 @@ public final class AdminServer implements AutoCloseable {
             String method = ex.getRequestMethod();
             if (path.equals("/stats") && method.equals("GET")) {
                 send(ex, 200, proxy.stats());
-            } else if (path.equals("/stats/accuracy") && method.equals("DELETE")) {
-                proxy.resetAccuracy();
+            } else if (path.equals("/stats/reset") && method.equals("POST")) {
+                proxy.resetPeaks();
                 send(ex, 200, new JsonObject().put("reset", true));
             } else if (path.equals("/healthz") && method.equals("GET")) {
                 send(ex, 200, new JsonObject().put("status", "ok"));

@@ -183,6 +183,13 @@ public final class NatsProxy implements AutoCloseable {
                 s.put("direct_buffer_bytes", pool.getMemoryUsed());
             }
         }
+        long gcCount = 0;
+        long gcMillis = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcCount += Math.max(0, gc.getCollectionCount());
+            gcMillis += Math.max(0, gc.getCollectionTime());
+        }
+        s.put("gc", new JsonObject().put("count", gcCount).put("time_ms", gcMillis));
         long rss = residentSetBytes();
         if (rss > 0) {
             s.put("rss_bytes", rss);
@@ -521,11 +528,13 @@ public final class NatsProxy implements AutoCloseable {
                 .put("max", h.getMaxValue());
     }
 
-    /** Clears the delay accuracy histograms (benchmarks measure one phase at a time). */
-    public void resetAccuracy() {
+    /** Clears delay accuracy, queued bytes max and read stalls (to measure one phase at a time). */
+    public void resetPeaks() {
         await(call(() -> {
             lateToServer.reset();
             lateToClient.reset();
+            maxQueued = 0;
+            readStalls = 0;
             return null;
         }));
     }

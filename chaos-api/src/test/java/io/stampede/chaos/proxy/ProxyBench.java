@@ -82,7 +82,7 @@ public final class ProxyBench {
                 p.run(500, 1000);
                 double base = p.run(200, 100).p50Ms();
                 proxy.putFault("bench-delay", new ProxyFault(100, 0, ProxyFault.Direction.BOTH, 0, false, null));
-                proxy.resetAccuracy();
+                proxy.resetPeaks();
                 p.run(100, 100); // the first chunks were held under the change
                 LatencyProbe.Sample s = p.run(300, 100);
                 JsonObject late = proxy.stats().getJsonObject("delay_lateness_us");
@@ -137,15 +137,16 @@ public final class ProxyBench {
     /** 100k msg/s through a 100 ms delay each way: keeps up, nothing lost, memory bounded. */
     private static void heldUnderLoad(String url, ProxyProcess proxy) throws Exception {
         proxy.putFault("bench-load", new ProxyFault(100, 0, ProxyFault.Direction.BOTH, 0, false, null));
+        proxy.resetPeaks();
         try (LatencyProbe p = new LatencyProbe(url, url, "load")) {
             long t0 = System.nanoTime();
             LatencyProbe.Sample s = p.run(200_000, 100_000);
             double secs = (System.nanoTime() - t0) / 1e9;
             JsonObject st = proxy.stats();
             System.out.printf("100k msg/s for 2 s through 100 ms each way: took %.2f s, latency p50 %.1f ms p99 %.1f ms,"
-                                    + " lost %d, out of order %d, altered %d, proxy queued max %d KiB, proxy RSS %d MiB, direct buffers %d KiB%n",
+                                    + " lost %d, out of order %d, altered %d, proxy queued max %d KiB (read stalls %d), proxy RSS %d MiB, direct buffers %d KiB%n",
                     secs, s.p50Ms(), s.percentileMs(99), p.published() - p.received(), p.badOrder(), p.badContent(),
-                    st.getLong("queued_bytes_max") >> 10, st.getLong("rss_bytes", 0L) >> 20,
+                    st.getLong("queued_bytes_max") >> 10, st.getLong("read_stalls"), st.getLong("rss_bytes", 0L) >> 20,
                     st.getLong("direct_buffer_bytes", 0L) >> 10);
         } catch (AssertionError e) {
             System.out.println("100k msg/s through 100 ms: " + e.getMessage());
@@ -285,8 +286,8 @@ public final class ProxyBench {
             send(HttpRequest.newBuilder(admin.resolve("/faults/" + id)).DELETE().build());
         }
 
-        void resetAccuracy() throws Exception {
-            send(HttpRequest.newBuilder(admin.resolve("/stats/accuracy")).DELETE().build());
+        void resetPeaks() throws Exception {
+            send(HttpRequest.newBuilder(admin.resolve("/stats/reset")).POST(HttpRequest.BodyPublishers.noBody()).build());
         }
 
         JsonObject stats() throws Exception {
