@@ -92,7 +92,9 @@ class NatsProxyLatencyTest {
         proxy.putFault("j", delay(40, 0.5, ProxyFault.Direction.TO_SERVER)); // 20..60 ms
         LatencyProbe.Sample s = probe.run(150, 50);
         assertThat(s.minMs()).as(s.toString()).isGreaterThanOrEqualTo(baseline + 20 - 1);
-        assertThat(s.maxMs()).as(s.toString()).isLessThanOrEqualTo(baseline + 60 + 4);
+        // a stall of this shared box (or a GC pause of this JVM, which hosts the proxy here) may
+        // push a few messages beyond the range: judge the bulk, not the maximum
+        assertThat(s.percentileMs(95)).as(s.toString()).isLessThanOrEqualTo(baseline + 60 + 4);
         // uniform over 40 ms: p90 - p10 = 32 ms; order keeping narrows the low side a little
         assertThat(s.percentileMs(90) - s.percentileMs(10)).as(s.toString()).isBetween(22.0, 40.0);
         assertThat(s.p50Ms()).as(s.toString()).isCloseTo(baseline + 40, within(5.0));
