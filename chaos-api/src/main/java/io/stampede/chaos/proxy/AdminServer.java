@@ -1,0 +1,145 @@
+package io.stampede.chaos.proxy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The proxy's loopback admin API: {@code GET /faults}, {@code GET|PUT|DELETE /faults/{id}},
+ * {@code GET /stats}, {@code POST /stats/reset} (clears delay accuracy and peaks),
+ * {@code GET /healthz}. Runs on its own thread, never on the proxy loop.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    private static final int MAX_BODY = 16 * 1024;
+
+    private final NatsProxy proxy;
+    private final HttpServer http;
+    private final ExecutorService executor;
+
+    private AdminServer(NatsProxy proxy, HttpServer http, ExecutorService executor) {
+        this.proxy = proxy;
+        this.http = http;
+        this.executor = executor;
+    }
+
+    public static AdminServer start(NatsProxy proxy) throws IOException {
+        HttpServer http = HttpServer.create(proxy.config().adminAddress(), 16);
+        ExecutorService ex = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nats-proxy-admin");
+            t.setDaemon(true);
+            return t;
+        });
+        AdminServer s = new AdminServer(proxy, http, ex);
+        http.createContext("/", s::handle);
+        http.setExecutor(ex);
+        http.start();
+        log.info("nats proxy admin API on http://{}:{}", proxy.config().adminHost(), s.port());
+        return s;
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    public String baseUrl() {
+        return "http://" + proxy.config().adminHost() + ":" + port();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            if (path.equals("/stats") && method.equals("GET")) {
+                send(ex, 200, proxy.stats());
+            } else if (path.equals("/stats/reset") && method.equals("POST")) {
+                proxy.resetPeaks();
+                send(ex, 200, new JsonObject().put("reset", true));
+            } else if (path.equals("/healthz") && method.equals("GET")) {
+                send(ex, 200, new JsonObject().put("status", "ok"));
+            } else if ((path.equals("/faults") || path.equals("/faults/")) && method.equals("GET")) {
+                send(ex, 200, new JsonObject().put("faults", proxy.faults()));
+            } else if (path.startsWith("/faults/")) {
+                fault(ex, method, path.substring("/faults/".length()));
+            } else {
+                send(ex, 404, error("not_found", method + " " + path));
+            }
+        } catch (RuntimeException e) {
+            log.warn("admin request failed", e);
+            send(ex, 500, error("internal", e.toString()));
+        }
+    }
+
+    private void fault(HttpExchange ex, String method, String id) throws IOException {
+        if (id.isEmpty() || id.length() > 200 || !id.matches("[A-Za-z0-9_.:-]+")) {
+            send(ex, 400, error("bad_id", "fault id must match [A-Za-z0-9_.:-]{1,200}"));
+            return;
+        }
+        switch (method) {
+            case "GET" -> {
+                JsonObject f = proxy.fault(id);
+                send(ex, f == null ? 404 : 200, f == null ? error("not_found", id) : f.put("id", id));
+            }
+            case "PUT" -> {
+                ProxyFault fault;
+                try {
+                    fault = ProxyFault.fromJson(new JsonObject(readBody(ex)));
+                } catch (DecodeException | IllegalArgumentException e) {
+                    send(ex, 400, error("bad_request", e.getMessage()));
+                    return;
+                }
+                var problems = fault.validate();
+                if (!problems.isEmpty()) {
+                    send(ex, 400, error("bad_request", String.join("; ", problems)));
+                    return;
+                }
+                proxy.putFault(id, fault);
+                send(ex, 200, proxy.fault(id).put("id", id));
+            }
+            case "DELETE" -> {
+                boolean removed = proxy.removeFault(id);
+                send(ex, 200, new JsonObject().put("id", id).put("removed", removed));
+            }
+            default -> send(ex, 405, error("method_not_allowed", method));
+        }
+    }
+
+    private static String readBody(HttpExchange ex) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] b = in.readNBytes(MAX_BODY + 1);
+            if (b.length > MAX_BODY) {
+                throw new IllegalArgumentException("body larger than " + MAX_BODY + " bytes");
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static JsonObject error(String code, String message) {
+        return new JsonObject().put("error", code).put("message", message);
+    }
+
+    private static void send(HttpExchange ex, int status, JsonObject body) throws IOException {
+        byte[] b = body.encode().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        executor.shutdownNow();
+    }
+}
