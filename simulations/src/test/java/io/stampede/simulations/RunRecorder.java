@@ -44,13 +44,20 @@ public final class RunRecorder {
     private final AtomicLong ko = new AtomicLong();
     private final AtomicLong steadySent = new AtomicLong();
     private final AtomicLong users = new AtomicLong();
+    private final AtomicLong anchor = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong lastSteadyDone = new AtomicLong();
+    private final AtomicLong steadyDone = new AtomicLong();
+    /** First user of the steady phase, one past the ramp so rounding of the ramp cannot matter. */
+    private final long firstSteadyUser;
+    private final double nanosPerUser;
+    /** The steady window: from the first steady user's due time to the last one's, plus 1/rps. */
+    private final double windowS;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "stampede-run-recorder");
         t.setDaemon(true);
         return t;
     });
-    private volatile long startNanos;
     private volatile long startEpochMs;
     private volatile long clockNanos;
     private long lastSent;
@@ -66,6 +73,10 @@ public final class RunRecorder {
         this.params = params;
         this.schedule = schedule;
         this.runDir = params.runDir();
+        this.firstSteadyUser = params.rampS() > 0 ? schedule.rampUsers() + 1 : 0;
+        this.nanosPerUser = 1e9 / params.rps();
+        double steadyUsers = Math.floor(params.rps() * params.durationS());
+        this.windowS = Math.max(1, steadyUsers - (firstSteadyUser - schedule.rampUsers())) / params.rps();
     }
 
     /** Called from the simulation's before(): opens the files and starts the 1 s ticker. */
@@ -80,8 +91,7 @@ public final class RunRecorder {
             throw new UncheckedIOException(e);
         }
         startEpochMs = System.currentTimeMillis();
-        startNanos = System.nanoTime();
-        clockNanos = startNanos;
+        clockNanos = System.nanoTime();
         hlog.outputLogFormatVersion();
         hlog.outputComment("response times in microseconds from the intended send time; rps="
                 + params.rps() + " duration_s=" + params.durationS() + " ramp_s=" + params.rampS()
@@ -95,36 +105,51 @@ public final class RunRecorder {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Next user's sequence number (0-based); its intended send time follows from the schedule. */
+    /**
+     * Next user's sequence number (0-based). Steady-phase users also refine the anchor of the
+     * intended-time line {@code anchor + k / rps}: Gatling never starts a user before its due time,
+     * so {@code now - k / rps} bounds the anchor from above and the smallest value seen is the best
+     * estimate. Fitting the line from the steady users themselves makes it independent of how
+     * Gatling rounds the ramp and of the first user's start (class loading, JIT).
+     */
     public long nextUser() {
         long seq = users.getAndIncrement();
-        if (seq == 0) {
-            // Anchor the schedule on the first arrival, not on before(): Gatling starts injecting
-            // some time after before() returns, and that gap is not the target's latency.
-            startNanos = System.nanoTime();
+        if (seq >= firstSteadyUser) {
+            anchor.accumulateAndGet(System.nanoTime() - (long) (seq * nanosPerUser), Math::min);
         }
         return seq;
     }
 
-    public long intendedNanos(long seq) {
-        return startNanos + (long) (schedule.intendedOffsetS(seq) * 1e9);
-    }
-
-    /** Just before the request leaves. */
-    public void onSend(long seq) {
+    /** Just before the request leaves; returns the time to pass to {@link #onDone}. */
+    public long onSend(long seq) {
+        long now = System.nanoTime();
         sent.incrementAndGet();
-        double at = (System.nanoTime() - startNanos) / 1e9;
-        double steadyStart = schedule.steadyStartS();
-        if (seq >= schedule.rampUsers() && at >= steadyStart && at < steadyStart + params.durationS()) {
+        if (seq >= firstSteadyUser && now < windowStart() + (long) (windowS * 1e9)) {
             steadySent.incrementAndGet();
         }
+        return now;
     }
 
-    /** Right after the response (or the failure); the latency counts from the intended send time. */
-    public void onDone(long seq, boolean success) {
-        long us = Math.max(0, (System.nanoTime() - intendedNanos(seq)) / 1000);
+    /**
+     * Right after the response (or the failure). Steady users' latency counts from the intended
+     * send time (generator lag included: no coordinated omission); ramp users' from their actual
+     * start, since the ramp is not part of the measured window.
+     */
+    public void onDone(long seq, long sentNanos, boolean success) {
+        long now = System.nanoTime();
+        long from = sentNanos;
+        if (seq >= firstSteadyUser) {
+            from = Math.min(sentNanos, anchor.get() + (long) (seq * nanosPerUser));
+            lastSteadyDone.accumulateAndGet(now, Math::max);
+            steadyDone.incrementAndGet();
+        }
+        long us = Math.max(0, (now - from) / 1000);
         recorder.recordValue(Math.min(us, HIGHEST_US));
         (success ? ok : ko).incrementAndGet();
+    }
+
+    private long windowStart() {
+        return anchor.get() + (long) (firstSteadyUser * nanosPerUser);
     }
 
     private void tickSafely() {
@@ -186,24 +211,36 @@ public final class RunRecorder {
     }
 
     private void writeSummary(boolean completed) throws IOException {
-        double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        double window = Math.min(params.durationS(), Math.max(0, elapsed - schedule.steadyStartS()));
+        double elapsed = (System.nanoTime() - clockNanos) / 1e9;
+        long a = anchor.get();
+        double sinceWindow = a == Long.MAX_VALUE ? 0 : (System.nanoTime() - windowStart()) / 1e9;
+        double window = Math.min(windowS, Math.max(0, sinceWindow));
         String json = String.format(Locale.ROOT,
                 "{\"completed\":%s,\"asked_rps\":%s,\"duration_s\":%d,\"ramp_s\":%d,\"payload_size\":%d,"
                         + "\"target_url\":\"%s\",\"start_epoch_ms\":%d,\"elapsed_s\":%.3f,"
                         + "\"count\":%d,\"ok\":%d,\"ko\":%d,\"sent\":%d,"
                         + "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
-                        + "\"measured_window_s\":%.3f,\"steady_sent\":%d,\"achieved_rps\":%.3f,"
+                        + "\"measured_window_s\":%.3f,\"steady_sent\":%d,\"achieved_rps\":%.3f,\"response_rps\":%.3f,"
                         + "\"latency_from\":\"intended_send_time\",\"hlog\":\"latency.hlog\"}%n",
                 completed, params.rps(), params.durationS(), params.rampS(), params.payloadSize(),
                 params.targetUrl().replace("\"", "\\\""), startEpochMs, elapsed,
                 ok.get() + ko.get(), ok.get(), ko.get(), sent.get(),
                 ms(total, 50), ms(total, 95), ms(total, 99), total.getMaxValue() / 1000.0,
-                window, steadySent.get(), window > 0 ? steadySent.get() / window : 0.0);
+                window, steadySent.get(), window > 0 ? steadySent.get() / window : 0.0, responseRps());
         // Write then rename so a reader never sees half a summary.
         Path tmp = runDir.resolve("summary.json.tmp");
         Files.writeString(tmp, json, StandardCharsets.UTF_8);
         Files.move(tmp, runDir.resolve("summary.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Steady-phase responses per second, from the window start to the last response: the target's throughput. */
+    private double responseRps() {
+        long done = lastSteadyDone.get();
+        long start = anchor.get() == Long.MAX_VALUE ? 0 : windowStart();
+        if (start == 0 || done <= start) {
+            return 0.0;
+        }
+        return steadyDone.get() / ((done - start) / 1e9);
     }
 
     private static double ms(Histogram h, double pct) {

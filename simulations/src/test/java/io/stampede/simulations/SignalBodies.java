@@ -26,8 +26,8 @@ public final class SignalBodies {
                 .append(",\"quantity\":").append(1 + seq % 5)
                 .append(",\"seq\":").append(seq)
                 .append(",\"sent_at\":\"").append(sentAt).append('"');
-        // ,"pad":"" is 10 bytes; pad only if there is room, otherwise the body stays minimal.
-        int room = payloadSize - sb.length() - 1 - 10;
+        // ,"pad":"" is 9 bytes and the closing brace 1: pad only if there is room.
+        int room = payloadSize - sb.length() - 9 - 1;
         if (room >= 0) {
             sb.append(",\"pad\":\"");
             sb.append("x".repeat(room));

@@ -39,14 +39,14 @@ public class WebhookSimulation extends Simulation {
     private final ScenarioBuilder webhooks = scenario("webhooks")
             .exec(session -> {
                 long seq = recorder.nextUser();
-                recorder.onSend(seq);
-                return session.set("seq", seq).set("body", bodies.body(seq, Instant.now()));
+                String body = bodies.body(seq, Instant.now());
+                return session.set("seq", seq).set("body", body).set("t0", recorder.onSend(seq));
             })
             .exec(http("webhook").post(p.targetUrl())
                     .body(StringBody(session -> session.getString("body")))
                     .check(status().in(200, 201, 202)))
             .exec(session -> {
-                recorder.onDone(session.getLong("seq"), !session.isFailed());
+                recorder.onDone(session.getLong("seq"), session.getLong("t0"), !session.isFailed());
                 return session.remove("body");
             });
 
