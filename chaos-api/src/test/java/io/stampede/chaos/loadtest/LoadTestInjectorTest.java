@@ -39,7 +39,7 @@ class LoadTestInjectorTest {
     Path tmp;
 
     @BeforeAll
-    static void startGateway() {
+    static void startGateway() throws java.io.IOException {
         assertThat(SimulationLauncher.forTarget(SIM_TARGET).problems())
                 .as("simulations module built (mvn -B -DskipTests package -pl simulations -am)").isEmpty();
         nats = NatsServer.start();
@@ -48,7 +48,11 @@ class LoadTestInjectorTest {
                 "NATS_URL", nats.url(),
                 "GATEWAY_PORT", Integer.toString(gatewayPort),
                 "AGENT_PORT", Integer.toString(FreePorts.next()),
-                "STAMPEDE_SERVICE", "gateway"));
+                "STAMPEDE_SERVICE", "gateway",
+                // The child shares the test classpath, hence logback-test.xml: logback also reads
+                // this variable from the environment, so the child does not truncate and
+                // interleave the file JsonLoggingTest reads back.
+                "stampede.test.log", Files.createTempFile("stampede-gateway-", ".jsonl").toString()));
         Await.until("gateway healthy", Duration.ofSeconds(30), () -> {
             assertThat(gateway.isAlive()).as("gateway alive: %s", gateway.log()).isTrue();
             try {
