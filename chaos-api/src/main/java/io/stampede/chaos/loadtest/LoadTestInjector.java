@@ -197,8 +197,7 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
                 stats.put("status", "running").put("pid", child.process().pid());
             } else {
                 int code = child.process().exitValue();
-                stats.put("status", code == 0 ? "passed" : code == 2 ? "assertions_failed" : "failed")
-                        .put("exit_code", code);
+                stats.put("status", status(code)).put("exit_code", code);
             }
         }
         return stats;
@@ -214,6 +213,16 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
             }
         }
         children.clear();
+    }
+
+    /** Gatling: 0 passed, 2 assertions failed, 1 crash; 143/137 = stopped by revert (SIGTERM/SIGKILL). */
+    public static String status(int exitCode) {
+        return switch (exitCode) {
+            case 0 -> "passed";
+            case 2 -> "assertions_failed";
+            case 143, 137 -> "stopped";
+            default -> "failed";
+        };
     }
 
     static long scaledSeconds(int durationS, double timeScale) {

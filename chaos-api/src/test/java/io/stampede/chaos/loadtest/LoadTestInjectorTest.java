@@ -133,7 +133,11 @@ class LoadTestInjectorTest {
             assertThat(LoadTestInjector.runningSimulationPids()).doesNotContain(pid);
             // idempotent
             injector.revert(ctx, spec(10, 120), token);
-            assertThat(injector.stats(ctx).getString("status")).isNotEqualTo("running");
+            JsonObject stats = injector.stats(ctx);
+            assertThat(stats.getString("status")).isEqualTo("stopped");
+            // SIGTERM lets the simulation's shutdown hook write its figures so far.
+            assertThat(stats.getJsonObject("summary").getBoolean("completed")).isFalse();
+            assertThat(stats.getJsonObject("summary").getLong("count")).isPositive();
         } finally {
             injector.close();
         }
