@@ -1,0 +1,239 @@
+package io.stampede.chaos.loadtest;
+
+import io.stampede.chaos.experiment.LoadTest;
+import io.stampede.chaos.inject.ExperimentContext;
+import io.stampede.chaos.inject.FaultInjector;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * {@code load_test}: runs the Gatling {@code WebhookSimulation} in a separate JVM, so Gatling's
+ * threads and GC never disturb the chaos API. The revert token holds the child's pid and start
+ * time; revert (also from a new process after a crash) stops it with SIGTERM, then SIGKILL.
+ *
+ * <p>Files in the experiment's run directory: {@code gatling.log} (child stdout/stderr),
+ * {@code counters.jsonl}, {@code latency.hlog}, {@code summary.json} (written by the simulation)
+ * and {@code gatling/<simulation>-<timestamp>/index.html} (Gatling's report).
+ */
+public final class LoadTestInjector implements FaultInjector<LoadTest> {
+    public static final String SIMULATION_CLASS = "io.stampede.simulations.WebhookSimulation";
+    public static final String DEFAULT_TARGET = "http://127.0.0.1:8001/webhook";
+    private static final Logger log = LoggerFactory.getLogger(LoadTestInjector.class);
+
+    private final SimulationLauncher launcher;
+    private final Duration stopGrace;
+    private final Map<String, Child> children = new ConcurrentHashMap<>();
+
+    private record Child(Process process, Instant startedAt, CompletableFuture<Integer> exitCode) {}
+
+    public LoadTestInjector(SimulationLauncher launcher, Duration stopGrace) {
+        this.launcher = launcher;
+        this.stopGrace = stopGrace;
+    }
+
+    public LoadTestInjector(SimulationLauncher launcher) {
+        this(launcher, Duration.ofSeconds(5));
+    }
+
+    @Override
+    public Class<LoadTest> specType() {
+        return LoadTest.class;
+    }
+
+    @Override
+    public JsonObject apply(ExperimentContext ctx, LoadTest spec) throws IOException {
+        List<String> problems = launcher.problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems));
+        }
+        Path runDir = ctx.runDir().toAbsolutePath();
+        Files.createDirectories(runDir);
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("rps", Double.toString(spec.rps()));
+        props.put("duration_s", Long.toString(scaledSeconds(spec.durationS(), ctx.timeScale())));
+        props.put("payload_size", Integer.toString(spec.payloadSize()));
+        props.put("target_url", spec.targetUrl() == null ? DEFAULT_TARGET : spec.targetUrl().toString());
+        props.put("run_dir", runDir.toString());
+        props.put("stampede.experiment_id", ctx.experimentId());
+        List<String> cmd = launcher.command(SIMULATION_CLASS, props, runDir.resolve("gatling"));
+        Path logFile = runDir.resolve("gatling.log");
+        Process process = new ProcessBuilder(cmd)
+                .directory(runDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+        Instant startedAt = process.info().startInstant().orElse(Instant.now());
+        CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
+        children.put(ctx.experimentId(), new Child(process, startedAt, exit));
+        withMdc(ctx, () -> log.info("load_test started: pid {} rps {} duration_s {} target {} log {}",
+                process.pid(), spec.rps(), props.get("duration_s"), props.get("target_url"), logFile));
+        return new JsonObject()
+                .put("pid", process.pid())
+                .put("start_epoch_ms", startedAt.toEpochMilli())
+                .put("simulation_class", SIMULATION_CLASS)
+                .put("run_dir", runDir.toString());
+    }
+
+    /** Exit code of the child: 0 passed, 2 failed assertions, 1 crash, or signal exit after revert. */
+    public Optional<CompletableFuture<Integer>> exitCode(String experimentId) {
+        return Optional.ofNullable(children.get(experimentId)).map(Child::exitCode);
+    }
+
+    @Override
+    public void revert(ExperimentContext ctx, LoadTest spec, JsonObject token) throws InterruptedException {
+        Child child = children.get(ctx.experimentId());
+        if (child != null) {
+            stop(ctx, child.process().toHandle());
+            return;
+        }
+        if (token == null || token.getLong("pid") == null) {
+            // Crash during apply: a child may exist without a journaled pid; find it by run dir.
+            String runDir = ctx.runDir().toAbsolutePath().toString();
+            for (ProcessHandle h : ProcessHandle.allProcesses().filter(h -> isOurs(h.pid(), runDir)).toList()) {
+                stop(ctx, h);
+            }
+            return;
+        }
+        long pid = token.getLong("pid");
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive()) {
+            return;
+        }
+        if (!sameStart(handle.get(), token.getLong("start_epoch_ms", 0L))
+                || !isOurs(pid, token.getString("run_dir", ctx.runDir().toAbsolutePath().toString()))) {
+            withMdc(ctx, () -> log.warn("pid {} from the token is another process now; not killing it", pid));
+            return;
+        }
+        stop(ctx, handle.get());
+    }
+
+    private void stop(ExperimentContext ctx, ProcessHandle h) throws InterruptedException {
+        if (!h.isAlive()) {
+            return;
+        }
+        List<ProcessHandle> descendants = h.descendants().toList();
+        h.destroy(); // SIGTERM: the simulation's shutdown hook writes summary.json
+        descendants.forEach(ProcessHandle::destroy);
+        try {
+            h.onExit().get(stopGrace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            withMdc(ctx, () -> log.warn("load_test pid {} ignored SIGTERM for {}; SIGKILL", h.pid(), stopGrace));
+            h.destroyForcibly();
+        } catch (java.util.concurrent.ExecutionException e) {
+            h.destroyForcibly();
+        }
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        try {
+            h.onExit().get(stopGrace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("load_test pid " + h.pid() + " still alive after SIGKILL", e);
+        }
+        withMdc(ctx, () -> log.info("load_test stopped: pid {}", h.pid()));
+    }
+
+    /** Same JVM as at apply: /proc start time (1 s tolerance: clock ticks) when the token has one. */
+    private static boolean sameStart(ProcessHandle h, long startEpochMs) {
+        if (startEpochMs <= 0) {
+            return true;
+        }
+        return h.info().startInstant()
+                .map(i -> Math.abs(i.toEpochMilli() - startEpochMs) <= 1000)
+                .orElse(true);
+    }
+
+    /** Whether pid runs our simulation for this run dir (reads /proc/pid/cmdline; Linux). */
+    static boolean isOurs(long pid, String runDir) {
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ');
+            return cmdline.contains(SIMULATION_CLASS) && cmdline.contains("-Drun_dir=" + runDir);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Pids of live JVMs running the simulation class (any run dir), from /proc. */
+    public static List<Long> runningSimulationPids() {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.map(p -> p.getFileName().toString())
+                    .filter(n -> n.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong)
+                    .filter(pid -> {
+                        try {
+                            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                                    StandardCharsets.UTF_8).contains(SIMULATION_CLASS);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public JsonObject stats(ExperimentContext ctx) {
+        JsonObject stats = LoadTestStats.read(ctx.runDir());
+        Child child = children.get(ctx.experimentId());
+        if (child != null) {
+            if (child.process().isAlive()) {
+                stats.put("status", "running").put("pid", child.process().pid());
+            } else {
+                int code = child.process().exitValue();
+                stats.put("status", status(code)).put("exit_code", code);
+            }
+        }
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        for (Map.Entry<String, Child> e : children.entrySet()) {
+            ProcessHandle h = e.getValue().process().toHandle();
+            if (h.isAlive()) {
+                h.descendants().forEach(ProcessHandle::destroyForcibly);
+                h.destroyForcibly();
+            }
+        }
+        children.clear();
+    }
+
+    /** Gatling: 0 passed, 2 assertions failed, 1 crash; 143/137 = stopped by revert (SIGTERM/SIGKILL). */
+    public static String status(int exitCode) {
+        return switch (exitCode) {
+            case 0 -> "passed";
+            case 2 -> "assertions_failed";
+            case 143, 137 -> "stopped";
+            default -> "failed";
+        };
+    }
+
+    static long scaledSeconds(int durationS, double timeScale) {
+        double scale = timeScale > 0 ? timeScale : 1.0;
+        return Math.max(1, Math.round(durationS * scale));
+    }
+
+    private static void withMdc(ExperimentContext ctx, Runnable r) {
+        try (var a = MDC.putCloseable("_chaos_experiment_id", ctx.experimentId());
+             var b = MDC.putCloseable("_chaos_type", LoadTest.TYPE)) {
+            r.run();
+        }
+    }
+}

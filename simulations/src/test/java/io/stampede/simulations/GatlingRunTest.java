@@ -1,0 +1,124 @@
+package io.stampede.simulations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real, short Gatling runs (≤ 3 s at ≤ 20 rps) against a small JDK HTTP target, checking the exit
+ * codes the chaos API and CI rely on: a met assertion exits 0, a broken one fails the Maven run.
+ * (The end-to-end run against the real demo gateway is LoadTestInjectorTest in chaos-api.)
+ */
+class GatlingRunTest {
+    private HttpServer target;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong bodyBytes = new AtomicLong();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void startTarget() throws IOException {
+        target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        target.setExecutor(Executors.newFixedThreadPool(4));
+        target.createContext("/webhook", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            received.incrementAndGet();
+            bodyBytes.addAndGet(body.length);
+            byte[] resp = "{\"status\":\"accepted\"}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(202, resp.length);
+            ex.getResponseBody().write(resp);
+            ex.close();
+        });
+        target.start();
+    }
+
+    @AfterEach
+    void stopTarget() {
+        target.stop(0);
+    }
+
+    private String url() {
+        return "http://127.0.0.1:" + target.getAddress().getPort() + "/webhook";
+    }
+
+    private List<String> props(Path runDir, String p95Ms) {
+        return List.of("-Drps=20", "-Dduration_s=2", "-Dpayload_size=700", "-Dp95_ms=" + p95Ms,
+                "-Dtarget_url=" + url(), "-Drun_dir=" + runDir, "-Dgatling.data.enableAnalytics=false");
+    }
+
+    @Test
+    void directLaunchPassesAndRecordsItsOwnFigures() throws Exception {
+        Path runDir = tmp.resolve("run");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED"));
+        cmd.addAll(props(runDir, "1000"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.gatling.app.Gatling",
+                "-s", WebhookSimulation.class.getName(), "-rf", runDir.resolve("gatling").toString()));
+        int code = run(cmd, tmp.resolve("direct.log"));
+        assertThat(code).as(Files.readString(tmp.resolve("direct.log"))).isZero();
+
+        String summary = Files.readString(runDir.resolve("summary.json"));
+        assertThat(number(summary, "count")).isEqualTo(40);
+        assertThat(number(summary, "ok")).isEqualTo(40);
+        assertThat(number(summary, "achieved_rps")).isBetween(18.0, 22.0);
+        assertThat(received.get()).isEqualTo(40);
+        assertThat(bodyBytes.get()).isEqualTo(40 * 700);
+        assertThat(Files.readAllLines(runDir.resolve("counters.jsonl"))).isNotEmpty()
+                .last().asString().contains("\"sent_total\":40");
+        assertThat(Files.readString(runDir.resolve("latency.hlog"))).contains("#[StartTime:");
+    }
+
+    @Test
+    void aBrokenAssertionMakesTheMavenRunExitNonZero() throws Exception {
+        Path runDir = tmp.resolve("run");
+        List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-q"));
+        if (Files.isDirectory(Path.of(System.getProperty("user.home"), ".m2", "repository", "io", "gatling", "gatling-maven-plugin"))) {
+            cmd.add("-o");
+        }
+        cmd.addAll(List.of("-f", Path.of("pom.xml").toAbsolutePath().toString(), "gatling:test",
+                "-Dgatling.simulationClass=" + WebhookSimulation.class.getName()));
+        // p95 < 0 ms cannot hold: the assertion fails, Gatling exits 2, Maven exits non-zero.
+        cmd.addAll(props(runDir, "0"));
+        int code = run(cmd, tmp.resolve("mvn.log"));
+        String log = Files.readString(tmp.resolve("mvn.log"));
+        assertThat(code).as(log).isNotZero();
+        assertThat(log).contains("95th percentile of response time is less than 0.0 : false");
+        assertThat(received.get()).isEqualTo(40);
+    }
+
+    private static int run(List<String> cmd, Path log) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        try {
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("finished in time").isTrue();
+            return p.exitValue();
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private static double number(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\":([0-9.]+)").matcher(json);
+        assertThat(m.find()).as(key + " in " + json).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}
