@@ -1,6 +1,7 @@
 package io.stampede.chaos.target;
 
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The few Docker Engine API calls {@code service_failure} needs, over the engine's unix socket
@@ -34,6 +39,14 @@ public final class DockerEngine {
     }
 
     record Response(int status, String apiVersion, String body) {}
+
+    /** Closes a channel whose exchange takes too long: blocking channel reads have no timeout. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "docker-engine-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+    static final long TIMEOUT_MS = 30_000;
 
     private final Path socket;
     private volatile String apiVersion;
@@ -115,15 +128,36 @@ public final class DockerEngine {
 
     private Response exchange(String method, String path) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            String req = method + " " + path + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: stampede-chaos-api\r\n"
-                    + "Content-Length: 0\r\nConnection: close\r\n\r\n";
-            ByteBuffer out = ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII));
-            while (out.hasRemaining()) {
-                ch.write(out);
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // the exchange fails with ClosedChannelException, which is the point
+                }
+            }, TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            try {
+                return exchange(ch, method, path);
+            } catch (IOException e) {
+                if (!ch.isOpen()) {
+                    throw new IOException("docker engine did not answer " + method + " " + path + " within "
+                            + TIMEOUT_MS + " ms", e);
+                }
+                throw e;
+            } finally {
+                watchdog.cancel(false);
             }
-            return read(Channels.newInputStream(ch));
         }
+    }
+
+    private Response exchange(SocketChannel ch, String method, String path) throws IOException {
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        String req = method + " " + path + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: stampede-chaos-api\r\n"
+                + "Content-Length: 0\r\nConnection: close\r\n\r\n";
+        ByteBuffer out = ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII));
+        while (out.hasRemaining()) {
+            ch.write(out);
+        }
+        return read(new BufferedInputStream(Channels.newInputStream(ch)));
     }
 
     private static Response read(InputStream in) throws IOException {

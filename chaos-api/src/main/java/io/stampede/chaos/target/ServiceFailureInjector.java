@@ -101,8 +101,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
             throw new IllegalStateException("service '" + spec.service() + "' already has a service_failure: " + owner);
         }
         String action = spec.failureType().name().toLowerCase(Locale.ROOT);
-        JsonObject stats = new JsonObject().put("target", target.name()).put("action", action)
-                .put("target_was_down", false);
+        JsonObject stats = newStats(target.name(), action);
         statsById.put(ctx.experimentId(), stats);
         boolean applied = false;
         try (MdcScope ignored = new MdcScope(ctx)) {
@@ -155,6 +154,11 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
     private JsonObject applyProcess(ProcessTarget p, FailureType type) throws Exception {
         ProcessHandle proc = LocalProcesses.fromPidFile(p.pidFile()).orElseThrow(() -> new TargetWasDownException(
                 p.name(), "pid file " + p.pidFile() + " names no running process"));
+        if (proc.pid() == ProcessHandle.current().pid()
+                || ProcessHandle.current().parent().map(pp -> pp.pid() == proc.pid()).orElse(false)) {
+            throw new IllegalArgumentException("target '" + p.name() + "' pid file " + p.pidFile()
+                    + " names the chaos API itself or its parent; refusing");
+        }
         if (LocalProcesses.stopped(proc)) {
             throw new TargetWasDownException(p.name(), "pid " + proc.pid() + " is already stopped (SIGSTOP)");
         }
@@ -163,6 +167,8 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         if (type == FailureType.CRASH) {
             LocalProcesses.killTree(proc, 10_000);
         } else {
+            // the root first so it cannot fork while its tree is listed
+            LocalProcesses.signal("STOP", List.of(proc));
             LocalProcesses.signal("STOP", LocalProcesses.tree(proc));
         }
         return token;
@@ -174,9 +180,8 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
             return; // nothing was injected; leave the target as we found it
         }
         TargetConfig target = target(token != null && token.getString("target") != null ? token.getString("target") : spec.service());
-        JsonObject stats = statsById.computeIfAbsent(ctx.experimentId(), id -> new JsonObject()
-                .put("target", target.name()).put("action", spec.failureType().name().toLowerCase(Locale.ROOT))
-                .put("target_was_down", false));
+        JsonObject stats = statsById.computeIfAbsent(ctx.experimentId(),
+                id -> newStats(target.name(), spec.failureType().name().toLowerCase(Locale.ROOT)));
         FailureType type = token != null && token.getString("action") != null
                 ? FailureType.valueOf(token.getString("action").toUpperCase(Locale.ROOT)) : spec.failureType();
         try (MdcScope ignored = new MdcScope(ctx)) {
@@ -342,6 +347,12 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
                     + String.join(", ", targets.targets().keySet()));
         }
         return t;
+    }
+
+    /** Written by worker and probe threads while stats() copies it: a concurrent map underneath. */
+    private static JsonObject newStats(String target, String action) {
+        return new JsonObject(new ConcurrentHashMap<>()).put("target", target).put("action", action)
+                .put("target_was_down", false);
     }
 
     private static long ms(long t0) {
