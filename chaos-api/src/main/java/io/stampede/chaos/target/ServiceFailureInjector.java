@@ -170,6 +170,11 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
             // the root first so it cannot fork while its tree is listed
             LocalProcesses.signal("STOP", List.of(proc));
             LocalProcesses.signal("STOP", LocalProcesses.tree(proc));
+            // the stop is delivered asynchronously: every thread must be scheduled once to park
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (!LocalProcesses.stopped(proc) && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
         }
         return token;
     }
@@ -188,7 +193,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
             long t0 = System.nanoTime();
             boolean changed = target instanceof ContainerTarget c
                     ? revertContainer(c, type, token)
-                    : revertProcess(ctx, (ProcessTarget) target, type, token);
+                    : revertProcess(ctx, (ProcessTarget) target, type, token, t0);
             long revertMs = ms(t0);
             activeByService.remove(target.name(), ctx.experimentId());
             if (stats.getString("reverted_at") != null && !changed) {
@@ -247,21 +252,20 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         }
     }
 
-    private boolean revertProcess(ExperimentContext ctx, ProcessTarget p, FailureType type, JsonObject token)
-            throws Exception {
+    private boolean revertProcess(ExperimentContext ctx, ProcessTarget p, FailureType type, JsonObject token,
+            long revertStart) throws Exception {
         Optional<ProcessHandle> proc = token != null && token.containsKey("pid")
                 ? LocalProcesses.same(token.getLong("pid"), token.getLong("pid_start_ms", 0L))
                 : LocalProcesses.fromPidFile(p.pidFile());
         boolean changed = false;
-        if (proc.isPresent() && LocalProcesses.stopped(proc.get())) {
-            // children first is not needed: SIGCONT to all, parents first
+        if (proc.isPresent() && (type == FailureType.HANG || LocalProcesses.stopped(proc.get()))) {
+            // SIGCONT is always safe, and a stop still being delivered may not show in /proc yet
+            changed = LocalProcesses.tree(proc.get()).stream().anyMatch(LocalProcesses::stopped);
             LocalProcesses.signal("CONT", LocalProcesses.tree(proc.get()));
-            changed = true;
         }
         if (type == FailureType.CRASH && LocalProcesses.fromPidFile(p.pidFile()).isEmpty()) {
-            long t0 = System.nanoTime();
             startProcess(ctx, p);
-            statsById.get(ctx.experimentId()).put("recovery_ms", ms(t0));
+            statsById.get(ctx.experimentId()).put("recovery_ms", ms(revertStart));
             changed = true;
         }
         return changed;

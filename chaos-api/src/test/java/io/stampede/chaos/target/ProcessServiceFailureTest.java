@@ -114,7 +114,7 @@ class ProcessServiceFailureTest {
         JsonObject token = injector.apply(ctx, spec);
 
         assertThat(LocalProcesses.stopped(target)).isTrue();
-        assertThat(children).allMatch(LocalProcesses::stopped);
+        Await.until("children stopped", Duration.ofSeconds(2), () -> children.stream().allMatch(LocalProcesses::stopped));
         assertThat(Probes.get(port, "/healthz", 700)).isEqualTo(Probes.Seen.FROZEN);
 
         injector.revert(ctx, spec, token);
