@@ -147,6 +147,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
             awaitContainer(id, false);
         } else {
             docker.pause(id);
+            awaitPaused(id);
         }
         return token;
     }
@@ -232,6 +233,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         if (state.getBoolean("Paused", false)) {
             // thawing is always safe, whatever the fault was
             unpauseTolerant(id);
+            awaitUnpaused(id);
             return true;
         }
         if (type == FailureType.CRASH && !state.getBoolean("Running", false)) {
@@ -239,6 +241,41 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
             return true;
         }
         return false;
+    }
+
+    /**
+     * dockerd also sets Paused from containerd's events, which can arrive after the unpause call
+     * answered; wait for the state to settle and thaw again if a late pause event won.
+     */
+    private void awaitUnpaused(String id) throws Exception {
+        long start = System.nanoTime();
+        boolean retried = false;
+        while (true) {
+            JsonObject info = docker.inspect(id);
+            if (info == null || !info.getJsonObject("State", new JsonObject()).getBoolean("Paused", false)) {
+                return;
+            }
+            long waited = (System.nanoTime() - start) / 1_000_000L;
+            if (waited > 500 && !retried) {
+                unpauseTolerant(id);
+                retried = true;
+            } else if (waited > 5_000) {
+                throw new IOException("container " + id + " still reported paused 5 s after unpause");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** The freezer is on when pause answers; the engine's state may lag behind it (late events). */
+    private void awaitPaused(String id) throws Exception {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            JsonObject info = docker.inspect(id);
+            if (info == null || info.getJsonObject("State", new JsonObject()).getBoolean("Paused", false)) {
+                return;
+            }
+            Thread.sleep(10);
+        }
     }
 
     private void unpauseTolerant(String id) throws IOException {

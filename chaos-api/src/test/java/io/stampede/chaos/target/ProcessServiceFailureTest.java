@@ -119,8 +119,9 @@ class ProcessServiceFailureTest {
 
         injector.revert(ctx, spec, token);
 
-        assertThat(LocalProcesses.stopped(target)).isFalse();
-        assertThat(children).noneMatch(LocalProcesses::stopped);
+        // SIGCONT, like SIGSTOP, shows in /proc once each thread has been scheduled
+        Await.until("tree continued", Duration.ofSeconds(2), () -> !LocalProcesses.stopped(target)
+                && children.stream().noneMatch(LocalProcesses::stopped));
         awaitAnswers();
         Await.until("recovery_ms recorded", Duration.ofSeconds(10), () -> injector.stats(ctx).containsKey("recovery_ms"));
         assertThat(current().pid()).isEqualTo(target.pid());
@@ -134,7 +135,7 @@ class ProcessServiceFailureTest {
 
         injector = newInjector();
         injector.revert(ctx, spec, new JsonObject(token.encode()));
-        assertThat(LocalProcesses.stopped(current())).isFalse();
+        Await.until("continued", Duration.ofSeconds(2), () -> !LocalProcesses.stopped(current()));
         awaitAnswers();
 
         ExperimentContext second = new ExperimentContext("chaos_service_failure_2", dir, 1.0);
@@ -142,7 +143,7 @@ class ProcessServiceFailureTest {
         injector.close();
         injector = newInjector();
         injector.revert(second, spec, null);
-        assertThat(LocalProcesses.stopped(current())).isFalse();
+        Await.until("continued", Duration.ofSeconds(2), () -> !LocalProcesses.stopped(current()));
         awaitAnswers();
     }
 
@@ -169,6 +170,7 @@ class ProcessServiceFailureTest {
         JsonObject forged = new JsonObject().put("target", "web").put("kind", "process").put("action", "hang")
                 .put("pid", target.pid()).put("pid_start_ms", LocalProcesses.startMillis(target) - 60_000);
         LocalProcesses.signal("STOP", List.of(target));
+        Await.until("stopped", Duration.ofSeconds(2), () -> LocalProcesses.stopped(target));
         try {
             injector.revert(ctx, new ServiceFailure("web", FailureType.HANG, 1), forged);
             assertThat(LocalProcesses.stopped(target)).as("another process with the same pid is not touched").isTrue();
