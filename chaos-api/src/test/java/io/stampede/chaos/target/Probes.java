@@ -17,6 +17,10 @@ final class Probes {
     static Seen get(int port, String path, int readTimeoutMs) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            if (s.getLocalPort() == port) {
+                // TCP self-connect: nothing listens and the kernel picked the same ephemeral port
+                return Seen.REFUSED;
+            }
             s.setSoTimeout(readTimeoutMs);
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
