@@ -19,6 +19,8 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,6 +87,9 @@ public final class ChaosApiVerticle extends VerticleBase {
         router.delete("/experiments").handler(this::authorize).handler(this::stopAll);
         router.get("/experiments/:id").handler(this::getOne);
         router.delete("/experiments/:id").handler(this::authorize).handler(this::stopOne);
+        // run directories (Gatling reports, hlog files, timelines), read-only; Vert.x refuses '..'
+        router.get("/runs/*").handler(StaticHandler.create(FileSystemAccess.ROOT, cfg.runsDir().toString())
+                .setCachingEnabled(false).setDirectoryListing(true).setAlwaysAsyncFS(true));
         router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path(), List.of()));
         router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path(), List.of()));
         router.errorHandler(500, ctx -> {

@@ -1,6 +1,8 @@
 package io.stampede.chaos;
 
 import io.stampede.chaos.experiment.Limits;
+import io.stampede.chaos.target.TargetConfig;
+import io.stampede.chaos.target.TargetsConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,11 +33,15 @@ import java.util.Set;
  * @param injectors       name of the {@link io.stampede.chaos.inject.InjectorFactory} to use
  * @param errorMetrics    counters summed as "errors" for abort_if.error_rate_pct
  * @param requestMetrics  counters summed as "requests" for abort_if.error_rate_pct
+ * @param serviceTargets  what service_failure acts on (processes or containers); {@code targets} holds their health URLs
+ * @param proxyAdminUrl   admin interface of the NATS latency proxy (nats_latency)
+ * @param baseline        whether the chaos API publishes baseline traffic (backpressure, duplicate_messages act on it)
  */
 public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI> targets, Path home, Path dataDir,
                           double timeScale, String apiToken, boolean allowNoToken, double maxRps, double baselineRate,
                           double maxMessageRate, String webhookUrl, String injectors,
-                          List<MetricRef> errorMetrics, List<MetricRef> requestMetrics) {
+                          List<MetricRef> errorMetrics, List<MetricRef> requestMetrics,
+                          TargetsConfig serviceTargets, URI proxyAdminUrl, boolean baseline) {
 
     public static final int DEFAULT_PORT = 8008;
 
@@ -68,27 +74,43 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
         env.put("STAMPEDE_TIME_SCALE", Double.toString(timeScale));
         ChaosConfig base = fromEnv(env);
         URI gw = targets.getOrDefault("gateway", URI.create("http://127.0.0.1:8001/healthz"));
+        Map<String, TargetConfig> processes = new LinkedHashMap<>();
+        targets.forEach((name, health) -> processes.put(name, TargetsConfig.launcherProcess(name, health, Map.of())));
         return new ChaosConfig(base.host, base.port, natsUrl, targets, base.home, dataDir, timeScale, null, false,
                 base.maxRps, base.baselineRate, base.maxMessageRate, webhookFor(gw), base.injectors,
-                base.errorMetrics, base.requestMetrics);
+                base.errorMetrics, base.requestMetrics, new TargetsConfig(processes, List.of()), base.proxyAdminUrl,
+                false);
     }
 
     public ChaosConfig withInjectors(String name) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
-                baselineRate, maxMessageRate, webhookUrl, name, errorMetrics, requestMetrics);
+                baselineRate, maxMessageRate, webhookUrl, name, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
+                baseline);
+    }
+
+    /** Baseline traffic on at {@code rate} msg/s (tests). */
+    public ChaosConfig withBaseline(double rate) {
+        return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
+                rate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
+                true);
     }
 
     public ChaosConfig withSecurity(String bindHost, String token, boolean allowNoToken) {
         return new ChaosConfig(bindHost, port, natsUrl, targets, home, dataDir, timeScale, token, allowNoToken, maxRps,
-                baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics);
+                baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets,
+                proxyAdminUrl, baseline);
     }
 
     public static ChaosConfig fromEnv(Map<String, String> env) {
         URI gateway = URI.create(get(env, "STAMPEDE_GATEWAY_URL", "http://127.0.0.1:8001/healthz"));
         URI agent = URI.create(get(env, "STAMPEDE_AGENT_URL", "http://127.0.0.1:8002/healthz"));
+        TargetsConfig serviceTargets = serviceTargets(env, gateway, agent);
         Map<String, URI> targets = new LinkedHashMap<>();
-        targets.put("gateway", gateway);
-        targets.put("agent", agent);
+        serviceTargets.targets().forEach((name, t) -> {
+            if (t.healthUrl() != null) {
+                targets.put(name, t.healthUrl());
+            }
+        });
         Path home = Path.of(get(env, "STAMPEDE_HOME", ".")).toAbsolutePath().normalize();
         String metricsGw = metricsUrl(gateway);
         String metricsAgent = metricsUrl(agent);
@@ -111,7 +133,42 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 refs(get(env, "STAMPEDE_ERROR_METRICS",
                         metricsGw + "#gateway_validation_errors_total," + metricsAgent + "#mcp_errors_total")),
                 refs(get(env, "STAMPEDE_REQUEST_METRICS",
-                        metricsGw + "#gateway_webhooks_received_total," + metricsAgent + "#mcp_signals_received_total")));
+                        metricsGw + "#gateway_webhooks_received_total," + metricsAgent + "#mcp_signals_received_total")),
+                serviceTargets,
+                URI.create(get(env, "STAMPEDE_PROXY_ADMIN_URL", "http://127.0.0.1:4224")),
+                onOff(env, "STAMPEDE_BASELINE", false));
+    }
+
+    /**
+     * {@code STAMPEDE_TARGETS_FILE} when set (containers or processes, see TARGETS.md), else the
+     * demo stack: gateway and agent as launcher-managed processes with the configured health URLs.
+     */
+    private static TargetsConfig serviceTargets(Map<String, String> env, URI gateway, URI agent) {
+        TargetsConfig t;
+        if (get(env, TargetsConfig.FILE_ENV, null) != null) {
+            t = TargetsConfig.load(env);
+        } else {
+            Map<String, TargetConfig> m = new LinkedHashMap<>();
+            m.put("gateway", TargetsConfig.launcherProcess("gateway", gateway, env));
+            m.put("agent", TargetsConfig.launcherProcess("agent", agent, env));
+            t = new TargetsConfig(m, List.of());
+        }
+        if (!t.valid()) {
+            throw new IllegalArgumentException("service_failure targets: " + String.join("; ", t.problems()));
+        }
+        return t;
+    }
+
+    private static boolean onOff(Map<String, String> env, String key, boolean def) {
+        String v = get(env, key, null);
+        if (v == null) {
+            return def;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "1", "yes" -> true;
+            case "off", "false", "0", "no" -> false;
+            default -> throw new IllegalArgumentException(key + " must be on or off, got '" + v + "'");
+        };
     }
 
     private static String metricsUrl(URI health) {

@@ -39,7 +39,8 @@ class GuardrailTest {
                 Map.of("gateway", URI.create(base + "/healthz"), "agent", URI.create(base + "/healthz")), c.home(), c.dataDir(),
                 c.timeScale(), null, false, c.maxRps(), c.baselineRate(), c.maxMessageRate(), c.webhookUrl(), c.injectors(),
                 List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_errors_total")),
-                List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_requests_total"))))) {
+                List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_requests_total")),
+                c.serviceTargets(), c.proxyAdminUrl(), c.baseline()))) {
             String id = fx.client.postJson("/experiments",
                     "{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":600,\"abort_if\":{\"error_rate_pct\":5,\"window_s\":10}}")
                     .json().getString("experiment_id");

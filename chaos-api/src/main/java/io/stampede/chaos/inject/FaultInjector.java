@@ -2,6 +2,9 @@ package io.stampede.chaos.inject;
 
 import io.stampede.chaos.experiment.ExperimentSpec;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One fault type. The lifecycle (scheduler, journal, API) calls these methods on a worker
@@ -28,6 +31,35 @@ public interface FaultInjector<S extends ExperimentSpec> {
     default JsonObject stats(ExperimentContext ctx) {
         return new JsonObject();
     }
+
+    /**
+     * Why this injector cannot act right now (e.g. baseline traffic is switched off), or null.
+     * Checked before anything is created, so the client gets a 409 naming the reason instead of
+     * an experiment that fails at once.
+     */
+    default String unavailable() {
+        return null;
+    }
+
+    /**
+     * For faults that end by themselves (a load_test's simulation exits when its run is over):
+     * completes with how it ended, and the experiment ends then, with {@code completed} or
+     * {@code failed}. Empty for faults that only end on their timer.
+     */
+    default Optional<CompletionStage<Ending>> ending(ExperimentContext ctx) {
+        return Optional.empty();
+    }
+
+    /**
+     * How long after {@code duration_s} the lifecycle waits for {@link #ending} before it reverts
+     * anyway (a simulation still writes its report after its last request).
+     */
+    default Duration endingGrace() {
+        return Duration.ZERO;
+    }
+
+    /** How a self-ending fault ended: {@code ok} maps to completed, otherwise failed with the reason. */
+    record Ending(boolean ok, String reason) {}
 
     /** Release resources at shutdown, after every experiment was reverted. */
     default void close() {}

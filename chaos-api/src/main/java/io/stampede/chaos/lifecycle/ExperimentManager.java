@@ -172,6 +172,11 @@ public final class ExperimentManager implements AutoCloseable {
                         "no injector for type " + p.spec().type() + " in this build; nothing was started",
                         List.of(new Problem("type", "not implemented: " + p.spec().type())));
             }
+            String unavailable = injectors.forSpec(p.spec()).unavailable();
+            if (unavailable != null) {
+                throw new ApiException(409, "unavailable", p.spec().type() + " cannot run now: " + unavailable
+                        + "; nothing was started", List.of(new Problem("type", unavailable)));
+            }
         }
         List<Experiment> created = new ArrayList<>();
         synchronized (this) {
@@ -288,9 +293,28 @@ public final class ExperimentManager implements AutoCloseable {
                     return;
                 }
             }
+            FaultInjector<ExperimentSpec> injector = injectors.forSpec(e.spec());
             long remaining = Math.max(0, Duration.between(Instant.now(), e.endsAt()).toMillis());
+            var ending = injector.ending(context(e));
+            if (ending.isPresent()) {
+                remaining += injector.endingGrace().toMillis();
+                ending.get().whenComplete((how, failure) -> workers.execute(() -> {
+                    if (failure != null) {
+                        end(e, ExperimentState.FAILED, "ended by itself: " + failure);
+                    } else {
+                        end(e, how.ok() ? ExperimentState.COMPLETED : ExperimentState.FAILED, how.reason());
+                    }
+                }));
+            }
             timers.put(e.id(), scheduler.schedule(
-                    () -> workers.execute(() -> end(e, ExperimentState.COMPLETED, "duration elapsed")),
+                    () -> workers.execute(() -> {
+                        if (ending.isPresent()) {
+                            end(e, ExperimentState.FAILED, "still running " + injector.endingGrace().toSeconds()
+                                    + " s after duration_s: stopped");
+                        } else {
+                            end(e, ExperimentState.COMPLETED, "duration elapsed");
+                        }
+                    }),
                     remaining, TimeUnit.MILLISECONDS));
         });
     }

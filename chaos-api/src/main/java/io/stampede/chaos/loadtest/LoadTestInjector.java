@@ -95,6 +95,23 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         return Optional.ofNullable(children.get(experimentId)).map(Child::exitCode);
     }
 
+    /** The simulation ends the experiment when it exits: 0 completed, anything else failed. */
+    @Override
+    public Optional<java.util.concurrent.CompletionStage<Ending>> ending(ExperimentContext ctx) {
+        return exitCode(ctx.experimentId()).map(f -> f.thenApply(code -> switch (code) {
+            case 0 -> new Ending(true, "simulation finished, assertions passed");
+            case 2 -> new Ending(false, "simulation finished, assertions failed (see stats.summary)");
+            default -> new Ending(false, "simulation exited with code " + code + " (" + status(code)
+                    + "; see gatling.log in the run directory)");
+        }));
+    }
+
+    /** JVM start before the run, Gatling's report after it. */
+    @Override
+    public Duration endingGrace() {
+        return Duration.ofSeconds(60);
+    }
+
     @Override
     public void revert(ExperimentContext ctx, LoadTest spec, JsonObject token) throws InterruptedException {
         Child child = children.get(ctx.experimentId());
@@ -191,6 +208,10 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
     @Override
     public JsonObject stats(ExperimentContext ctx) {
         JsonObject stats = LoadTestStats.read(ctx.runDir());
+        if (stats.getString("report") != null) {
+            // served by the chaos API under /runs/ (the run dir is named after the experiment)
+            stats.put("report_url", "/runs/" + ctx.runDir().getFileName() + "/" + stats.getString("report"));
+        }
         Child child = children.get(ctx.experimentId());
         if (child != null) {
             if (child.process().isAlive()) {

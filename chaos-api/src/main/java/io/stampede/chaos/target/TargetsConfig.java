@@ -76,7 +76,7 @@ public record TargetsConfig(Map<String, TargetConfig> targets, List<String> prob
         return new TargetsConfig(t, List.of());
     }
 
-    static ProcessTarget launcherProcess(String name, URI health, Map<String, String> env) {
+    public static ProcessTarget launcherProcess(String name, URI health, Map<String, String> env) {
         return new ProcessTarget(name, defaultPidFile(name, env), defaultStartCommand(name, env), health);
     }
 

@@ -2,7 +2,11 @@ package io.stampede.chaos.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stampede.chaos.ApiClient;
+import io.stampede.chaos.ApiFixture;
+import io.stampede.chaos.ChaosConfig;
 import io.stampede.chaos.experiment.LoadTest;
+import io.stampede.chaos.inject.Injectors;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.demo.gateway.GatewayMain;
 import io.stampede.testkit.Await;
@@ -166,5 +170,49 @@ class LoadTestInjectorTest {
         } finally {
             first.close();
         }
+    }
+
+    @Test
+    void throughTheApiALoadTestEndsByItselfWithItsReportAndDeleteLeavesNoChild() throws Exception {
+        Path data = tmp.resolve("api");
+        String webhook = "http://127.0.0.1:" + gatewayPort + "/webhook";
+        ChaosConfig cfg = ChaosConfig.forTest("nats://127.0.0.1:1",
+                Map.of("gateway", URI.create("http://127.0.0.1:" + gatewayPort + "/healthz")), data, 1.0);
+        try (ApiFixture fx = ApiFixture.start(cfg,
+                Injectors.of(new LoadTestInjector(SimulationLauncher.forTarget(SIM_TARGET))), data)) {
+            long before = received();
+            String done = created(fx.client.postJson("/experiments", "{\"type\":\"load_test\",\"rps\":20,\"duration_s\":3,"
+                    + "\"payload_size\":4096,\"target_url\":\"" + webhook + "\"}"));
+            Await.until("load_test ends by itself", Duration.ofSeconds(90),
+                    () -> !fx.client.get("/experiments/" + done).json().getString("status").matches("scheduled|running"));
+            JsonObject e = fx.client.get("/experiments/" + done).json();
+            assertThat(e.getString("status")).as(e.encodePrettily()).isEqualTo("completed");
+            JsonObject stats = e.getJsonObject("stats");
+            assertThat(stats.getJsonObject("summary").getLong("count")).isEqualTo(60);
+            assertThat(stats.getJsonObject("summary").getLong("ko")).isZero();
+            assertThat(received() - before).isEqualTo(60);
+            ApiClient.Response report = fx.client.get(stats.getString("report_url"));
+            assertThat(report.status()).isEqualTo(200);
+            assertThat(report.body()).containsIgnoringCase("<html");
+            assertThat(fx.client.get("/runs/" + done + "/timeline.jsonl").body()).contains("\"reverted\"");
+
+            String id = created(fx.client.postJson("/experiments", "{\"type\":\"load_test\",\"rps\":10,\"duration_s\":120,"
+                    + "\"target_url\":\"" + webhook + "\"}"));
+            Await.until("requests flowing", Duration.ofSeconds(30), () -> {
+                JsonObject p = fx.client.get("/experiments/" + id).json().getJsonObject("stats").getJsonObject("progress");
+                return p != null && p.getLong("requests") > 5;
+            });
+            long pid = fx.client.get("/experiments/" + id).json().getJsonObject("stats").getLong("pid");
+            ApiClient.Response stopped = fx.client.delete("/experiments/" + id);
+            assertThat(stopped.status()).isEqualTo(200);
+            assertThat(stopped.json().getString("status")).isEqualTo("stopped");
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(LoadTestInjector.runningSimulationPids()).doesNotContain(pid);
+        }
+    }
+
+    private static String created(ApiClient.Response r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json().getString("experiment_id");
     }
 }

@@ -1,0 +1,213 @@
+package io.stampede.chaos.traffic;
+
+import io.stampede.chaos.ChaosConfig;
+import io.stampede.chaos.lifecycle.Timeline;
+import io.stampede.loadgen.LatencySummary;
+import io.stampede.loadgen.LoadGenConfig;
+import io.stampede.loadgen.LoadGenerator;
+import io.stampede.loadgen.LoadStats;
+import io.stampede.loadgen.PublishMode;
+import io.stampede.loadgen.TrafficStats;
+import io.stampede.loadgen.VerifierConfig;
+import io.stampede.loadgen.VerifierStats;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chaos API's own NATS traffic: a {@link LoadGenerator} in JetStream mode at the baseline rate
+ * (so the generator's own failures are counted by acks, never confused with the system's), with
+ * a delivery verifier on the outcome subject. {@code backpressure} multiplies its rate,
+ * {@code duplicate_messages} re-publishes a fraction of it.
+ *
+ * <p>It connects in the background and keeps trying while NATS is down at start, so the API
+ * never waits for it; experiments that need it answer 409 until it runs. It publishes straight
+ * to NATS, not through the latency proxy: the generator's schedule stays honest while the
+ * system under test (connected through the proxy) is slowed.
+ *
+ * <p>Run directory: {@code <data>/runs/baseline_<utc time>/} with the loadgen files (run.json,
+ * lateness.hlog, e2e.hlog, counters.jsonl, see loadgen/README.md) and a timeline.jsonl of the
+ * experiments that acted on it.
+ */
+public final class BaselineTraffic implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BaselineTraffic.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final LoadGenConfig config;
+    private final Thread starter;
+    private volatile LoadGenerator generator;
+    private volatile String lastProblem = "starting";
+    private volatile boolean closed;
+    /** experiment id → total originals sent when it was applied, and when reverted (-1 while active). */
+    private final java.util.Map<String, long[]> windows = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private BaselineTraffic(LoadGenConfig config) {
+        this.config = config;
+        this.starter = new Thread(this::connectLoop, "baseline-traffic-start");
+        this.starter.setDaemon(true);
+    }
+
+    /** Baseline rate from STAMPEDE_BASELINE_RATE, capped by STAMPEDE_MAX_MESSAGE_RATE. */
+    public static BaselineTraffic start(ChaosConfig cfg) {
+        Path runDir = cfg.runsDir().resolve("baseline_" + STAMP.format(Instant.now()));
+        LoadGenConfig lg = LoadGenConfig.builder(cfg.natsUrl())
+                .baselineRate(cfg.baselineRate())
+                .maxRate(cfg.maxMessageRate())
+                .mode(PublishMode.JETSTREAM)
+                .runDir(runDir)
+                .runName("baseline")
+                .verifier(VerifierConfig.defaults().withGrace(Duration.ofSeconds(30)))
+                .build();
+        BaselineTraffic t = new BaselineTraffic(lg);
+        t.starter.start();
+        return t;
+    }
+
+    private void connectLoop() {
+        while (!closed) {
+            LoadGenerator g = new LoadGenerator(config);
+            try {
+                g.start();
+                synchronized (this) {
+                    if (closed) {
+                        g.close();
+                        return;
+                    }
+                    generator = g;
+                }
+                log.info("baseline traffic running: {} msg/s to {}, run dir {}", config.baselineRate(),
+                        config.subjectPattern(), config.runDir());
+                return;
+            } catch (Exception e) {
+                g.close();
+                lastProblem = "baseline traffic cannot connect to " + config.natsUrl() + ": " + e.getMessage();
+                log.warn("{}; retrying in 2 s", lastProblem);
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The running generator, or null with {@link #problem()} saying why. */
+    LoadGenerator generator() {
+        return generator;
+    }
+
+    /** Why there is no generator yet. */
+    String problem() {
+        return lastProblem;
+    }
+
+    public Path runDir() {
+        return config.runDir();
+    }
+
+    public double baselineRate() {
+        return config.baselineRate();
+    }
+
+    /** Adds an event to the baseline run's timeline, so its counters can be read against the experiments. */
+    void timeline(String event, String experimentId, JsonObject data) {
+        Timeline.append(config.runDir(), event, experimentId, data);
+    }
+
+    /** Marks the start of an experiment's window over the baseline's originals. */
+    void opened(String experimentId) {
+        LoadGenerator g = generator;
+        windows.put(experimentId, new long[] {g == null ? 0 : g.stats().total().sent(), -1});
+    }
+
+    /** Marks its end; later stats report the closed window. */
+    void closed(String experimentId) {
+        LoadGenerator g = generator;
+        long[] w = windows.get(experimentId);
+        if (w != null && w[1] < 0 && g != null) {
+            w[1] = g.stats().total().sent();
+        }
+    }
+
+    /** Whole-run figures plus this experiment's share. */
+    JsonObject stats(String experimentId) {
+        LoadGenerator g = generator;
+        if (g == null) {
+            return new JsonObject().put("baseline", problem());
+        }
+        LoadStats s = g.stats();
+        JsonObject out = new JsonObject()
+                .put("baseline_rate", config.baselineRate())
+                .put("target_rate", s.targetRate())
+                .put("achieved_rate", s.total().achievedRate())
+                .put("total", traffic(s.total()))
+                .put("baseline_run_dir", config.runDir().toString());
+        TrafficStats mine = s.experiments().get(experimentId);
+        JsonObject exp = mine == null ? new JsonObject() : traffic(mine);
+        long[] w = windows.get(experimentId);
+        if (w != null) {
+            // every original published while the experiment acted, whatever else acted too
+            exp.put("originals_during", (w[1] < 0 ? s.total().sent() : w[1]) - w[0]);
+        }
+        out.put("experiment", exp);
+        if (s.verifier() != null) {
+            out.put("verifier", verifier(s.verifier()));
+        }
+        return out;
+    }
+
+    static JsonObject traffic(TrafficStats t) {
+        return new JsonObject()
+                .put("sent", t.sent())
+                .put("duplicates_sent", t.duplicatesSent())
+                .put("acked", t.acked())
+                .put("ack_duplicates", t.ackDuplicates())
+                .put("failed", t.failed())
+                .put("buffered", t.buffered())
+                .put("lateness_us", latency(t.lateness()));
+    }
+
+    static JsonObject verifier(VerifierStats v) {
+        return new JsonObject()
+                .put("expected", v.expected())
+                .put("delivered", v.delivered())
+                .put("lost", v.lost())
+                .put("duplicated", v.duplicated())
+                .put("extra_outcomes", v.extraOutcomes())
+                .put("dropped_by_verifier", v.dropped())
+                .put("e2e_us", latency(v.e2e()));
+    }
+
+    static JsonObject latency(LatencySummary l) {
+        return new JsonObject().put("count", l.count()).put("p50", l.p50Micros()).put("p99", l.p99Micros())
+                .put("p999", l.p999Micros()).put("max", l.maxMicros());
+    }
+
+    @Override
+    public void close() {
+        LoadGenerator g;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            g = generator;
+        }
+        starter.interrupt();
+        if (g != null) {
+            try {
+                g.stop(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("baseline traffic stop: {}", e.toString());
+            }
+            g.close();
+        }
+    }
+}
