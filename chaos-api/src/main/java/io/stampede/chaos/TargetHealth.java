@@ -34,6 +34,7 @@ public final class TargetHealth {
     private final WebClient web;
     private final NetClient net;
     private final Map<String, Integer> up = new ConcurrentHashMap<>();
+    static final String PROXY = "nats_proxy";
 
     public TargetHealth(Vertx vertx, ChaosConfig cfg, MeterRegistry registry) {
         this.vertx = vertx;
@@ -45,6 +46,7 @@ public final class TargetHealth {
         this.net = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) TIMEOUT_MS));
         List<String> names = new ArrayList<>();
         names.add("nats");
+        names.add(PROXY);
         names.addAll(cfg.targets().keySet());
         for (String name : names) {
             up.put(name, 0);
@@ -78,6 +80,9 @@ public final class TargetHealth {
         List<Future<JsonObject>> probes = new ArrayList<>();
         names.add("nats");
         probes.add(probeNats());
+        // informative: the latency proxy nats_latency needs (not a service_failure target)
+        names.add(PROXY);
+        probes.add(probeHttp(cfg.proxyAdminUrl().resolve("/healthz")));
         cfg.targets().forEach((name, url) -> {
             names.add(name);
             probes.add(probeHttp(url));

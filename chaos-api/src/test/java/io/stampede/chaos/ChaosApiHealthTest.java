@@ -65,6 +65,7 @@ class ChaosApiHealthTest {
                 });
                 JsonObject t = targets(port);
                 assertThat(t.getJsonObject("gateway").getInteger("http_status")).isEqualTo(200);
+                assertThat(t.getJsonObject("nats_proxy").getString("health_url")).isEqualTo(cfg.proxyAdminUrl().resolve("/healthz").toString());
                 assertThat(t.getJsonObject("agent").getJsonObject("detail").getString("service")).isEqualTo("agent");
 
                 agent.close();
