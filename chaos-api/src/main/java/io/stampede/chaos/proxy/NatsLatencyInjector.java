@@ -46,7 +46,8 @@ public final class NatsLatencyInjector implements FaultInjector<NatsLatency> {
     /** @param adminUrl the proxy admin base URL, e.g. {@code http://127.0.0.1:4224} */
     public NatsLatencyInjector(URI adminUrl) {
         this.adminUrl = stripSlash(adminUrl);
-        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        // HTTP/1.1: the default HTTP/2 attempt (h2c upgrade) is wasted on the JDK server
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
     }
 
     @Override
