@@ -185,9 +185,9 @@ class ProxyFaultsTest {
     @Test
     void expiringFaultRemovesItself() {
         proxy.putFault("exp", new ProxyFault(10, 0, ProxyFault.Direction.TO_SERVER, 0, false,
-                java.time.Instant.now().plusMillis(300)));
+                java.time.Instant.now().plusMillis(2_000))); // long enough to see it before it expires on a busy box
         assertThat(proxy.faults().fieldNames()).contains("exp");
-        io.stampede.testkit.Await.until("fault expired", java.time.Duration.ofSeconds(5),
+        io.stampede.testkit.Await.until("fault expired", java.time.Duration.ofSeconds(10),
                 () -> proxy.faults().isEmpty());
     }
 }
