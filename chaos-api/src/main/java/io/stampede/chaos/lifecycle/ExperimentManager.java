@@ -267,6 +267,7 @@ public final class ExperimentManager implements AutoCloseable {
     // ---------------------------------------------------------------- transitions
 
     private void start(Experiment e) {
+        FaultInjector<ExperimentSpec> injector = injectors.forSpec(e.spec());
         withMdc(e, () -> {
             synchronized (e) {
                 if (e.state() != ExperimentState.SCHEDULED || shuttingDown) {
@@ -275,7 +276,6 @@ public final class ExperimentManager implements AutoCloseable {
                 Instant now = Instant.now();
                 e.applying(now, now.plus(scaled(e.spec().durationS())));
                 record(e, "started", null);
-                FaultInjector<ExperimentSpec> injector = injectors.forSpec(e.spec());
                 long t0 = System.nanoTime();
                 try {
                     JsonObject token = injector.apply(context(e), e.spec());
@@ -293,7 +293,6 @@ public final class ExperimentManager implements AutoCloseable {
                     return;
                 }
             }
-            FaultInjector<ExperimentSpec> injector = injectors.forSpec(e.spec());
             long remaining = Math.max(0, Duration.between(Instant.now(), e.endsAt()).toMillis());
             var ending = injector.ending(context(e));
             if (ending.isPresent()) {
