@@ -96,12 +96,25 @@ final class LocalProcesses {
         all = tree(root);
         all.forEach(ProcessHandle::destroyForcibly);
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (all.stream().anyMatch(LocalProcesses::running)) {
+        while (!all.stream().allMatch(LocalProcesses::gone)) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("process tree of pid " + root.pid() + " still running after SIGKILL");
             }
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * Whether the process has fully exited. A multi-threaded process (a JVM) shows its leader as a
+     * zombie while its other threads still exit and its sockets are still open; only when no
+     * thread is left are its ports free for a restart.
+     */
+    static boolean gone(ProcessHandle p) {
+        if (running(p)) {
+            return false;
+        }
+        String[] tasks = Path.of("/proc", Long.toString(p.pid()), "task").toFile().list();
+        return tasks == null || tasks.length <= 1;
     }
 
     /** Whether the process is stopped (state T) by a signal. */
