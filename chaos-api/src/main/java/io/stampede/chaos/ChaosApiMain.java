@@ -4,14 +4,25 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.chaos.inject.InjectorFactory;
 import io.stampede.chaos.inject.Injectors;
 import io.stampede.chaos.lifecycle.ExperimentManager;
 import io.stampede.chaos.lifecycle.Guardrails;
 import io.stampede.chaos.lifecycle.Journal;
+import io.stampede.chaos.loadtest.LoadTestInjector;
+import io.stampede.chaos.loadtest.SimulationLauncher;
+import io.stampede.chaos.proxy.NatsLatencyInjector;
+import io.stampede.chaos.target.DockerEngine;
+import io.stampede.chaos.target.ServiceFailureInjector;
+import io.stampede.chaos.traffic.BackpressureInjector;
+import io.stampede.chaos.traffic.BaselineTraffic;
+import io.stampede.chaos.traffic.DuplicateMessagesInjector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -36,12 +47,30 @@ public final class ChaosApiMain implements AutoCloseable {
         this.guardrails = guardrails;
     }
 
-    /** Injectors from the {@link InjectorFactory} named by the configuration. */
+    /**
+     * The injectors, one per experiment type. {@code STAMPEDE_INJECTORS=default} builds the real
+     * ones here: {@code nats_latency} → the latency proxy's admin API; {@code service_failure} →
+     * the configured targets (processes, Docker containers); {@code load_test} → a Gatling child
+     * JVM; {@code backpressure} and {@code duplicate_messages} → the baseline traffic (started here
+     * when STAMPEDE_BASELINE=on; otherwise those two answer 409 saying how to switch it on). Any
+     * other name is an {@link InjectorFactory} found with {@link ServiceLoader} (tests plug in a
+     * recording injector this way, also into a child JVM).
+     */
     public static Injectors injectorsFor(ChaosConfig cfg) {
+        if ("default".equals(cfg.injectors())) {
+            List<FaultInjector<?>> out = new ArrayList<>();
+            out.add(new NatsLatencyInjector(cfg.proxyAdminUrl()));
+            out.add(new ServiceFailureInjector(cfg.serviceTargets(), DockerEngine.fromEnv(System.getenv())));
+            out.add(new LoadTestInjector(SimulationLauncher.forTarget(cfg.home().resolve("simulations").resolve("target"))));
+            BaselineTraffic traffic = cfg.baseline() ? BaselineTraffic.start(cfg) : null;
+            out.add(new BackpressureInjector(traffic));
+            out.add(new DuplicateMessagesInjector(traffic));
+            return new Injectors(out);
+        }
         var factories = ServiceLoader.load(InjectorFactory.class).stream().map(ServiceLoader.Provider::get).toList();
         return factories.stream().filter(f -> f.name().equals(cfg.injectors())).findFirst()
                 .map(f -> new Injectors(f.create(cfg)))
-                .orElseThrow(() -> new IllegalArgumentException("STAMPEDE_INJECTORS=" + cfg.injectors() + " is unknown; available: "
+                .orElseThrow(() -> new IllegalArgumentException("STAMPEDE_INJECTORS=" + cfg.injectors() + " is unknown; available: default, "
                         + factories.stream().map(InjectorFactory::name).collect(Collectors.joining(", "))));
     }
 
@@ -65,7 +94,8 @@ public final class ChaosApiMain implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         ExperimentManager manager = new ExperimentManager(new Journal(cfg.journalFile()), injectors, cfg.limits(),
-                cfg.timeScale(), cfg.runsDir(), registry);
+                cfg.scale(), cfg.runsDir(), new ExperimentManager.Retention(cfg.bounds().maxHistory(), cfg.bounds().runsRetained()),
+                registry);
         var recovered = manager.recover();
         if (!recovered.isEmpty()) {
             log.warn("recovered {} experiment(s) left active by a previous run; their faults were reverted", recovered.size());

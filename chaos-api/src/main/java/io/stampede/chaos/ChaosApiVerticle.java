@@ -2,12 +2,12 @@ package io.stampede.chaos;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.stampede.chaos.experiment.Experiment;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.stampede.chaos.experiment.Problem;
 import io.stampede.chaos.experiment.SpecParser;
 import io.stampede.chaos.experiment.Templates;
 import io.stampede.chaos.lifecycle.ApiException;
+import io.stampede.chaos.lifecycle.Experiment;
 import io.stampede.chaos.lifecycle.ExperimentManager;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -73,6 +73,7 @@ public final class ChaosApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
+        router.route().order(-3).handler(this::sameSiteOnly);
         router.route().order(-2).handler(this::timeRequest);
         router.route().order(-1).handler(this::readBody);
         router.get("/healthz").handler(this::healthz);
@@ -97,6 +98,7 @@ public final class ChaosApiVerticle extends VerticleBase {
             error(ctx, 500, "internal", "unexpected server error", List.of());
         });
         return vertx.createHttpServer()
+                .invalidRequestHandler(ChaosApiVerticle::invalidRequest)
                 .requestHandler(router)
                 .listen(cfg.port(), cfg.host())
                 .onSuccess(s -> {
@@ -110,6 +112,86 @@ public final class ChaosApiVerticle extends VerticleBase {
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    /**
+     * A web page in the user's browser can send a simple POST or DELETE to 127.0.0.1:8008 without
+     * a preflight (and a rebinding DNS name can point at it). Browsers always name the page in
+     * {@code Origin} and the name they resolved in {@code Host}; curl and scripts send no Origin
+     * and a loopback Host. So: an Origin other than this API's own is refused, and so is a Host
+     * that is not a loopback name or address or one listed in STAMPEDE_ALLOWED_HOSTS.
+     */
+    private void sameSiteOnly(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        // Vert.x 5 moves the Host header into the request's authority
+        io.vertx.core.net.HostAndPort authority = req.authority();
+        String host = null;
+        if (authority != null) {
+            String h = authority.host().contains(":") && !authority.host().startsWith("[") ? "[" + authority.host() + "]" : authority.host();
+            host = authority.port() >= 0 ? h + ":" + authority.port() : h;
+        }
+        if (host != null) {
+            String hostName = hostName(host);
+            if (hostName == null || !(isLoopback(hostName) || cfg.bounds().allowedHosts().contains(hostName)
+                    || hostName.equals(cfg.host().toLowerCase(java.util.Locale.ROOT)))) {
+                error(ctx, 403, "forbidden_host", "Host '" + host + "' is not this API's: use a loopback address or a name in STAMPEDE_ALLOWED_HOSTS",
+                        List.of(new Problem("Host", "not allowed: " + host)));
+                return;
+            }
+        }
+        String origin = req.getHeader("Origin");
+        if (origin != null) {
+            String own = host == null ? null : "http://" + host.toLowerCase(java.util.Locale.ROOT);
+            if (!origin.toLowerCase(java.util.Locale.ROOT).equals(own)) {
+                error(ctx, 403, "forbidden_origin", "cross-site requests are refused (Origin " + origin + ")",
+                        List.of(new Problem("Origin", "not this API's origin " + (own == null ? "(no Host)" : own))));
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    /** The host part of a Host header, lower case, without port or IPv6 brackets; null when malformed. */
+    static String hostName(String host) {
+        if (host == null || host.isBlank()) {
+            return null;
+        }
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end < 0 ? null : h.substring(1, end);
+        }
+        int colon = h.indexOf(':');
+        return colon < 0 ? h : h.substring(0, colon);
+    }
+
+    static boolean isLoopback(String name) {
+        if (name.equals("localhost") || name.endsWith(".localhost") || name.equals("::1")) {
+            return true;
+        }
+        return name.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
+
+    /** What Vert.x could not even decode (a request line or headers too long): the same JSON errors. */
+    private static void invalidRequest(HttpServerRequest req) {
+        Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
+        int status = 400;
+        String code = "bad_request";
+        String field = "request";
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            status = 414;
+            code = "uri_too_long";
+            field = "url";
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            status = 431;
+            code = "headers_too_large";
+            field = "headers";
+        }
+        JsonObject body = new JsonObject().put("error", code)
+                .put("message", cause == null ? "the request could not be decoded" : cause.getMessage())
+                .put("details", new JsonArray().add(new JsonObject().put("field", field).put("problem", code.replace('_', ' '))));
+        req.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+                .end(body.encode());
+    }
 
     /** Collects the body (any Content-Type) up to the limit; 413 beyond it. */
     private void readBody(RoutingContext ctx) {
@@ -181,7 +263,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         String route = routeTag(ctx.request().path());
         ctx.addBodyEndHandler(v -> Timer.builder("stampede.api.request.duration")
                 .description("Control API request duration")
-                .tag("method", ctx.request().method().name())
+                .tag("method", methodTag(ctx.request().method()))
                 .tag("route", route)
                 .tag("status", Integer.toString(ctx.response().getStatusCode()))
                 .publishPercentileHistogram()
@@ -189,6 +271,14 @@ public final class ChaosApiVerticle extends VerticleBase {
                 .register(registry)
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
         ctx.next();
+    }
+
+    /** Methods a client made up must not each create a timer. */
+    private static String methodTag(HttpMethod m) {
+        return switch (m.name()) {
+            case "GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS" -> m.name();
+            default -> "other";
+        };
     }
 
     private static String routeTag(String path) {
@@ -226,12 +316,16 @@ public final class ChaosApiVerticle extends VerticleBase {
     // ---------------------------------------------------------------- handlers
 
     private void healthz(RoutingContext ctx) {
+        JsonArray pending = manager.pendingReverts();
+        JsonObject journal = manager.journalHealth();
         health.current().onComplete(ar -> json(ctx, 200, new JsonObject()
-                .put("status", "ok")
+                .put("status", pending.isEmpty() && journal.getLong("write_failures", 0L) == 0 ? "ok" : "degraded")
                 .put("service", "chaos-api")
                 .put("started_at", startedAt.toString())
                 .put("uptime_s", Duration.between(startedAt, Instant.now()).toSeconds())
                 .put("active_experiments", manager.active().size())
+                .put("pending_reverts", pending)
+                .put("journal", journal)
                 .put("time_scale", cfg.timeScale())
                 .put("targets", ar.succeeded() ? ar.result() : new JsonObject())));
     }
@@ -384,21 +478,25 @@ public final class ChaosApiVerticle extends VerticleBase {
     private void getOne(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         manager.get(id).ifPresentOrElse(
-                e -> json(ctx, 200, e.toJson(manager.stats(e))),
+                e -> Future.fromCompletionStage(manager.statsAsync(e), vertx.getOrCreateContext())
+                        .onComplete(ar -> json(ctx, 200, e.toJson(ar.succeeded() ? ar.result() : new JsonObject()))),
                 () -> notFound(ctx, id));
     }
 
     private void stopOne(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         manager.get(id).ifPresentOrElse(
-                e -> vertx.executeBlocking(() -> manager.end(e, ExperimentState.STOPPED, "stopped by DELETE"), false)
-                        .onSuccess(done -> json(ctx, 200, done.toJson(manager.stats(done))))
+                e -> Future.fromCompletionStage(manager.endAsync(e, ExperimentState.STOPPED, "stopped by DELETE"), vertx.getOrCreateContext())
+                        .compose(done -> Future.fromCompletionStage(manager.statsAsync(done), vertx.getOrCreateContext())
+                                .map(stats -> done.toJson(stats)))
+                        .onSuccess(body -> json(ctx, 200, body))
                         .onFailure(t -> fail(ctx, t)),
                 () -> notFound(ctx, id));
     }
 
     private void stopAll(RoutingContext ctx) {
-        vertx.executeBlocking(() -> manager.stopAll(ExperimentState.STOPPED, "stopped by DELETE /experiments", Duration.ofSeconds(60)), false)
+        Future.fromCompletionStage(manager.stopAllAsync(ExperimentState.STOPPED, "stopped by DELETE /experiments",
+                        Duration.ofSeconds(60)), vertx.getOrCreateContext())
                 .onSuccess(stopped -> {
                     JsonArray list = new JsonArray();
                     stopped.forEach(e -> list.add(e.toJson(null)));

@@ -1,6 +1,7 @@
 package io.stampede.chaos;
 
 import io.stampede.chaos.experiment.Limits;
+import io.stampede.chaos.experiment.TimeScale;
 import io.stampede.chaos.target.TargetConfig;
 import io.stampede.chaos.target.TargetsConfig;
 import java.net.URI;
@@ -36,12 +37,13 @@ import java.util.Set;
  * @param serviceTargets  what service_failure acts on (processes or containers); {@code targets} holds their health URLs
  * @param proxyAdminUrl   admin interface of the NATS latency proxy (nats_latency)
  * @param baseline        whether the chaos API publishes baseline traffic (backpressure, duplicate_messages act on it)
+ * @param bounds          what keeps the API's own memory, disk and children bounded, and who may call it
  */
 public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI> targets, Path home, Path dataDir,
                           double timeScale, String apiToken, boolean allowNoToken, double maxRps, double baselineRate,
                           double maxMessageRate, String webhookUrl, String injectors,
                           List<MetricRef> errorMetrics, List<MetricRef> requestMetrics,
-                          TargetsConfig serviceTargets, URI proxyAdminUrl, boolean baseline) {
+                          TargetsConfig serviceTargets, URI proxyAdminUrl, boolean baseline, Bounds bounds) {
 
     public static final int DEFAULT_PORT = 8008;
 
@@ -53,6 +55,25 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 throw new IllegalArgumentException("metric reference '" + s + "' must look like http://host:port/metrics#name");
             }
             return new MetricRef(URI.create(s.substring(0, hash).trim()), s.substring(hash + 1).trim());
+        }
+    }
+
+    /**
+     * Limits on growth and on who may drive the API (README "Limits").
+     *
+     * @param maxActive       scheduled + running experiments at once (429 beyond)
+     * @param maxLoadTests    load_test experiments running at once: each is a Gatling JVM (~768 MiB)
+     * @param maxHistory      finished experiments kept in memory and in the journal (oldest dropped)
+     * @param runsRetained    run directories kept under runs/ (oldest finished removed)
+     * @param allowedHosts    names besides loopback that a request's Host header may carry
+     * @param loadTargets     the only URLs a load_test may aim at (the webhook by default)
+     * @param minMessageRate  a baseline × multipliers below this is refused (the pacer would call it paused)
+     */
+    public record Bounds(int maxActive, int maxLoadTests, int maxHistory, int runsRetained, Set<String> allowedHosts,
+                         List<String> loadTargets, double minMessageRate) {
+        public Bounds {
+            allowedHosts = Set.copyOf(allowedHosts);
+            loadTargets = List.copyOf(loadTargets);
         }
     }
 
@@ -79,26 +100,63 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
         return new ChaosConfig(base.host, base.port, natsUrl, targets, base.home, dataDir, timeScale, null, false,
                 base.maxRps, base.baselineRate, base.maxMessageRate, webhookFor(gw), base.injectors,
                 base.errorMetrics, base.requestMetrics, new TargetsConfig(processes, List.of()), base.proxyAdminUrl,
-                false);
+                false, bounds(env, webhookFor(gw)));
     }
 
     public ChaosConfig withInjectors(String name) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, name, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
-                baseline);
+                baseline, bounds);
     }
 
     /** Baseline traffic on at {@code rate} msg/s (tests). */
     public ChaosConfig withBaseline(double rate) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 rate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
-                true);
+                true, bounds);
     }
 
     public ChaosConfig withSecurity(String bindHost, String token, boolean allowNoToken) {
         return new ChaosConfig(bindHost, port, natsUrl, targets, home, dataDir, timeScale, token, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets,
-                proxyAdminUrl, baseline);
+                proxyAdminUrl, baseline, bounds);
+    }
+
+    /** Other health URLs and guardrail counters (tests). */
+    public ChaosConfig withMetrics(Map<String, URI> healthUrls, List<MetricRef> errors, List<MetricRef> requests) {
+        return new ChaosConfig(host, port, natsUrl, healthUrls, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
+                baselineRate, maxMessageRate, webhookUrl, injectors, errors, requests, serviceTargets,
+                proxyAdminUrl, baseline, bounds);
+    }
+
+    /** The same configuration with other bounds (tests). */
+    public ChaosConfig withBounds(Bounds b) {
+        return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
+                baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets,
+                proxyAdminUrl, baseline, b);
+    }
+
+    static Bounds bounds(Map<String, String> env, String webhookUrl) {
+        Set<String> hosts = new HashSet<>();
+        for (String h : get(env, "STAMPEDE_ALLOWED_HOSTS", "").split(",")) {
+            if (!h.isBlank()) {
+                hosts.add(h.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        List<String> loadTargets = new ArrayList<>();
+        loadTargets.add(webhookUrl);
+        for (String u : get(env, "STAMPEDE_LOAD_TARGETS", "").split(",")) {
+            if (!u.isBlank()) {
+                loadTargets.add(u.trim());
+            }
+        }
+        return new Bounds(
+                (int) number(env, "STAMPEDE_MAX_ACTIVE_EXPERIMENTS", 100, 1, 10_000),
+                (int) number(env, "STAMPEDE_MAX_LOAD_TESTS", 2, 1, 64),
+                (int) number(env, "STAMPEDE_MAX_HISTORY", 1000, 10, 1_000_000),
+                (int) number(env, "STAMPEDE_RUNS_RETAINED", 500, 1, 1_000_000),
+                hosts, loadTargets,
+                number(env, "STAMPEDE_MIN_MESSAGE_RATE", 0.001, 1e-9, 1_000));
     }
 
     public static ChaosConfig fromEnv(Map<String, String> env) {
@@ -136,7 +194,8 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                         metricsGw + "#gateway_webhooks_received_total," + metricsAgent + "#mcp_signals_received_total")),
                 serviceTargets,
                 URI.create(get(env, "STAMPEDE_PROXY_ADMIN_URL", "http://127.0.0.1:4224")),
-                onOff(env, "STAMPEDE_BASELINE", false));
+                onOff(env, "STAMPEDE_BASELINE", false),
+                bounds(env, get(env, "STAMPEDE_WEBHOOK_URL", webhookFor(gateway))));
     }
 
     /**
@@ -216,15 +275,12 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
 
     /** What experiments may ask for, derived from the configuration. */
     public Limits limits() {
-        Set<String> hosts = new HashSet<>();
-        targets.values().forEach(u -> hosts.add(u.getHost().toLowerCase(Locale.ROOT)));
-        hosts.add(URI.create(webhookUrl).getHost().toLowerCase(Locale.ROOT));
-        // the same machine under its other loopback names
-        if (hosts.contains("127.0.0.1") || hosts.contains("localhost")) {
-            hosts.add("127.0.0.1");
-            hosts.add("localhost");
-        }
-        return new Limits(targets.keySet(), hosts, webhookUrl, maxRps, baselineRate, maxMessageRate);
+        return new Limits(targets.keySet(), bounds.loadTargets(), webhookUrl, maxRps, baselineRate, maxMessageRate,
+                bounds.minMessageRate(), bounds.maxActive(), bounds.maxLoadTests());
+    }
+
+    public TimeScale scale() {
+        return new TimeScale(timeScale);
     }
 
     public Path journalFile() {

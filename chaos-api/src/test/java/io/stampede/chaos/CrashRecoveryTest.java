@@ -6,7 +6,10 @@ import io.stampede.testkit.Await;
 import io.stampede.testkit.ChildJvm;
 import io.stampede.testkit.FreePorts;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -93,6 +96,57 @@ class CrashRecoveryTest {
         try (ChildJvm again = startApi(port, data)) {
             assertThat(client.get("/experiments?status=stopped").json().getJsonArray("experiments")).hasSize(9);
             assertThat(again.log()).doesNotContain("recovered");
+        }
+    }
+
+    @Test
+    void aJournalTornByACrashIsSkippedTheFaultRevertedAndTheJournalCompacted() throws Exception {
+        Path data = ApiFixture.tempDir();
+        Path rec = data.resolve("recording");
+        Path journal = data.resolve("chaos").resolve("journal.jsonl");
+        int port = FreePorts.next();
+        ApiClient client = new ApiClient(port);
+        String hang = "{\"type\":\"service_failure\",\"service\":\"agent\",\"failure_type\":\"hang\",\"duration_s\":600}";
+        try (ChildJvm api = startApi(port, data)) {
+            String id = client.postJson("/experiments", hang).json().getString("experiment_id");
+            Await.until("fault applied", Duration.ofSeconds(10), () -> RecordingInjector.applied(rec).contains(id));
+            api.kill9();
+            long before = Files.readAllLines(journal).size();
+            // the crash came mid-write: half a record ending in half a UTF-8 character, no newline
+            byte[] euro = "€".getBytes(StandardCharsets.UTF_8);
+            Files.write(journal, ("{\"ts\":\"2026-12-01T00:00:00Z\",\"event\":\"reverting\",\"experiment\":{\"reason\":\"x")
+                    .getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+            Files.write(journal, new byte[] {euro[0], euro[1]}, StandardOpenOption.APPEND);
+
+            api.restart();
+            Await.until("restarted despite the torn line", Duration.ofSeconds(30), () -> {
+                if (!api.isAlive()) {
+                    throw new AssertionError("chaos API exited on the torn journal:\n" + api.log());
+                }
+                return FreePorts.isListening(port) && client.get("/healthz").status() == 200;
+            });
+            assertThat(RecordingInjector.applied(rec)).as("the hang was reverted").isEmpty();
+            JsonObject e = client.get("/experiments/" + id).json();
+            assertThat(e.getString("status")).isEqualTo("aborted");
+            assertThat(e.getString("fault")).isEqualTo("reverted");
+            JsonObject health = client.get("/healthz").json().getJsonObject("journal");
+            assertThat(health.getInteger("skipped_lines_at_start")).isEqualTo(1);
+            assertThat(health.getBoolean("torn_tail_at_start")).isTrue();
+            // compacted to one record per experiment, each line complete
+            assertThat(before).isGreaterThan(1);
+            assertThat(Files.readAllLines(journal)).hasSize(1).allSatisfy(JsonObject::new);
+            // the next record starts on a line of its own
+            String next = client.postJson("/experiments", "{\"type\":\"nats_latency\",\"delay_ms\":5,\"duration_s\":600}")
+                    .json().getString("experiment_id");
+            Await.until("applied", Duration.ofSeconds(10), () -> RecordingInjector.applied(rec).contains(next));
+            assertThat(Files.readAllLines(journal)).allSatisfy(JsonObject::new);
+
+            api.kill9();
+            api.restart();
+            Await.until("restarted again", Duration.ofSeconds(30), () -> FreePorts.isListening(port) && client.get("/healthz").status() == 200);
+            assertThat(client.get("/experiments/" + id).json().getString("status")).as("still listed after compaction").isEqualTo("aborted");
+            assertThat(client.get("/experiments/" + next).json().getString("status")).isEqualTo("aborted");
+            assertThat(RecordingInjector.applied(rec)).isEmpty();
         }
     }
 }

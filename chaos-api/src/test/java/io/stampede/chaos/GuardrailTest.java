@@ -35,12 +35,10 @@ class GuardrailTest {
         });
         sut.start();
         String base = "http://127.0.0.1:" + sut.getAddress().getPort();
-        try (ApiFixture fx = ApiFixture.start(0.1, c -> new ChaosConfig(c.host(), c.port(), c.natsUrl(),
-                Map.of("gateway", URI.create(base + "/healthz"), "agent", URI.create(base + "/healthz")), c.home(), c.dataDir(),
-                c.timeScale(), null, false, c.maxRps(), c.baselineRate(), c.maxMessageRate(), c.webhookUrl(), c.injectors(),
+        try (ApiFixture fx = ApiFixture.start(0.1, c -> c.withMetrics(
+                Map.of("gateway", URI.create(base + "/healthz"), "agent", URI.create(base + "/healthz")),
                 List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_errors_total")),
-                List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_requests_total")),
-                c.serviceTargets(), c.proxyAdminUrl(), c.baseline()))) {
+                List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_requests_total"))))) {
             String id = fx.client.postJson("/experiments",
                     "{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":600,\"abort_if\":{\"error_rate_pct\":5,\"window_s\":10}}")
                     .json().getString("experiment_id");

@@ -23,11 +23,20 @@ public final class RecordingInjector<S extends ExperimentSpec> implements FaultI
     private final Class<S> type;
     private final Path dir;
     private final long applyDelayMs;
+    private final long revertDelayMs;
+    private final long statsDelayMs;
 
     public RecordingInjector(Class<S> type, Path dir, long applyDelayMs) {
+        this(type, dir, applyDelayMs, 0, 0);
+    }
+
+    /** Slow on purpose: apply, revert and stats each take the given time (a JVM or a container getting healthy). */
+    public RecordingInjector(Class<S> type, Path dir, long applyDelayMs, long revertDelayMs, long statsDelayMs) {
         this.type = type;
         this.dir = dir;
         this.applyDelayMs = applyDelayMs;
+        this.revertDelayMs = revertDelayMs;
+        this.statsDelayMs = statsDelayMs;
         try {
             Files.createDirectories(dir.resolve("applied"));
         } catch (IOException e) {
@@ -52,12 +61,34 @@ public final class RecordingInjector<S extends ExperimentSpec> implements FaultI
 
     @Override
     public void revert(ExperimentContext ctx, S spec, JsonObject token) throws Exception {
+        if (revertDelayMs > 0) {
+            Thread.sleep(revertDelayMs);
+        }
+        // dir/fail-revert holds how many reverts must still fail (a target that is not back yet)
+        Path failures = dir.resolve("fail-revert");
+        synchronized (RecordingInjector.class) {
+            if (Files.exists(failures)) {
+                int left = Integer.parseInt(Files.readString(failures).trim());
+                if (left > 0) {
+                    Files.writeString(failures, Integer.toString(left - 1));
+                    log("revert-failed " + ctx.experimentId());
+                    throw new IOException("revert refused on purpose (" + left + " more)");
+                }
+            }
+        }
         log("revert " + ctx.experimentId() + (token == null ? " (no token)" : ""));
         Files.deleteIfExists(dir.resolve("applied").resolve(ctx.experimentId()));
     }
 
     @Override
     public JsonObject stats(ExperimentContext ctx) {
+        if (statsDelayMs > 0) {
+            try {
+                Thread.sleep(statsDelayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return new JsonObject().put("recording", true);
     }
 

@@ -33,6 +33,16 @@ public final class RecordingInjectorFactory implements InjectorFactory {
                 new RecordingInjector<>(DuplicateMessages.class, dir, applyDelayMs));
     }
 
+    /** Every type slow: apply, revert and stats take the given milliseconds. */
+    public static Injectors slow(Path dir, long applyMs, long revertMs, long statsMs) {
+        return new Injectors(List.of(
+                new RecordingInjector<>(NatsLatency.class, dir, applyMs, revertMs, statsMs),
+                new RecordingInjector<>(ServiceFailure.class, dir, applyMs, revertMs, statsMs),
+                new RecordingInjector<>(Backpressure.class, dir, applyMs, revertMs, statsMs),
+                new RecordingInjector<>(LoadTest.class, dir, applyMs, revertMs, statsMs),
+                new RecordingInjector<>(DuplicateMessages.class, dir, applyMs, revertMs, statsMs)));
+    }
+
     public static Injectors injectors(Path dir) {
         return new Injectors(all(dir, 0));
     }

@@ -87,6 +87,11 @@ public final class SpecParser {
             }
             case Backpressure.TYPE -> {
                 double m = f.number("rate_multiplier", null, 0, 1000, false);
+                if (limits.baselineRate() * m < limits.minMessageRate()) {
+                    f.problems.add(new Problem("rate_multiplier", String.format(Locale.ROOT,
+                            "baseline %s msg/s × %s = %.3g msg/s is below the floor of %s msg/s (STAMPEDE_MIN_MESSAGE_RATE)",
+                            num(limits.baselineRate()), m, limits.baselineRate() * m, limits.minMessageRate())));
+                }
                 params.put("rate_multiplier", num(m));
                 yield new Backpressure(m, duration);
             }
@@ -100,8 +105,9 @@ public final class SpecParser {
                         uri = URI.create(url);
                         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
                             f.problems.add(new Problem("target_url", "must be an http(s) URL"));
-                        } else if (uri.getHost() == null || !limits.allowedHosts().contains(uri.getHost().toLowerCase(Locale.ROOT))) {
-                            f.problems.add(new Problem("target_url", "host must be one of the configured targets' hosts " + new TreeSet<>(limits.allowedHosts())));
+                        } else if (!limits.isLoadTarget(uri)) {
+                            f.problems.add(new Problem("target_url", "must be one of the configured load targets "
+                                    + limits.loadTargets() + " (STAMPEDE_LOAD_TARGETS adds more)"));
                         }
                     } catch (IllegalArgumentException e) {
                         f.problems.add(new Problem("target_url", "not a valid URL"));

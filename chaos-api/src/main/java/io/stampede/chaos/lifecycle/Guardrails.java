@@ -2,7 +2,6 @@ package io.stampede.chaos.lifecycle;
 
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.chaos.experiment.AbortIf;
-import io.stampede.chaos.experiment.Experiment;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -17,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +30,26 @@ import org.slf4j.LoggerFactory;
 public final class Guardrails implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Guardrails.class);
 
+    /** Cumulative increases (counter resets and scrape gaps handled as Prometheus' increase() does). */
     private record Sample(Instant at, double errors, double requests) {}
+
+    /** One counter's last raw value and the sum of its increases so far. */
+    private static final class Counter {
+        double last = Double.NaN;
+        double increase;
+
+        void observe(double v) {
+            if (Double.isNaN(v)) {
+                return; // a gap: the next value is compared with the last one seen
+            }
+            if (!Double.isNaN(last)) {
+                increase += v >= last ? v - last : v; // a drop is a restart: the counter began again at 0
+            }
+            last = v;
+        }
+    }
+
+    private final Map<ChaosConfig.MetricRef, Counter> counters = new LinkedHashMap<>();
 
     private final ExperimentManager manager;
     private final ChaosConfig cfg;
@@ -55,7 +72,7 @@ public final class Guardrails implements AutoCloseable {
         this.manager = manager;
         this.cfg = cfg;
         this.health = health;
-        long ms = Math.round(1000 * cfg.timeScale());
+        long ms = manager.scale().of(1).toMillis();
         this.period = Duration.ofMillis(Math.max(50, Math.min(1000, ms)));
     }
 
@@ -80,7 +97,8 @@ public final class Guardrails implements AutoCloseable {
         boolean needCounters = running.stream().anyMatch(e -> e.abortIf() != null && e.abortIf().errorRatePct() != null);
         Instant now = Instant.now();
         if (needCounters) {
-            samples.addLast(new Sample(now, sum(cfg.errorMetrics()), sum(cfg.requestMetrics())));
+            Map<URI, String> pages = new LinkedHashMap<>();
+            samples.addLast(new Sample(now, increase(cfg.errorMetrics(), pages), increase(cfg.requestMetrics(), pages)));
             while (samples.size() > 2 && samples.peekFirst().at.isBefore(now.minus(Duration.ofHours(1)))) {
                 samples.removeFirst();
             }
@@ -106,7 +124,7 @@ public final class Guardrails implements AutoCloseable {
             if (reason != null && fired.add(e.id())) {
                 log.warn("guardrail fired for {}: {}", e.id(), reason);
                 manager.timelineEvent(e, "guardrail_fired", new JsonObject().put("reason", reason));
-                CompletableFuture.runAsync(() -> manager.end(e, ExperimentState.ABORTED, "guardrail: " + reason));
+                manager.endAsync(e, ExperimentState.ABORTED, "guardrail: " + reason);
             }
         }
     }
@@ -143,20 +161,20 @@ public final class Guardrails implements AutoCloseable {
     }
 
     private Duration scaled(int seconds) {
-        return Duration.ofMillis(Math.round(seconds * 1000.0 * cfg.timeScale()));
+        return manager.scale().of(seconds);
     }
 
-    private double sum(List<ChaosConfig.MetricRef> refs) {
-        Map<URI, String> pages = new LinkedHashMap<>();
+    /** The summed increases of {@code refs}; an unreachable page or a missing metric is a gap, not a zero. */
+    private double increase(List<ChaosConfig.MetricRef> refs, Map<URI, String> pages) {
         double total = 0;
         for (ChaosConfig.MetricRef ref : refs) {
-            String page = pages.computeIfAbsent(ref.url(), this::fetch);
-            if (page != null) {
-                double v = PrometheusText.sum(page, ref.metric());
-                if (!Double.isNaN(v)) {
-                    total += v;
-                }
-            }
+            String page = pages.computeIfAbsent(ref.url(), u -> {
+                String body = fetch(u);
+                return body == null ? "" : body;
+            });
+            Counter c = counters.computeIfAbsent(ref, r -> new Counter());
+            c.observe(page.isEmpty() ? Double.NaN : PrometheusText.sum(page, ref.metric()));
+            total += c.increase;
         }
         return total;
     }

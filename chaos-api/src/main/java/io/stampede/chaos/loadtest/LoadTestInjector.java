@@ -66,7 +66,7 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         Files.createDirectories(runDir);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("rps", Double.toString(spec.rps()));
-        props.put("duration_s", Long.toString(scaledSeconds(spec.durationS(), ctx.timeScale())));
+        props.put("duration_s", Long.toString(ctx.timeScale().wholeSeconds(spec.durationS())));
         props.put("payload_size", Integer.toString(spec.payloadSize()));
         props.put("target_url", spec.targetUrl() == null ? DEFAULT_TARGET : spec.targetUrl().toString());
         props.put("run_dir", runDir.toString());
@@ -244,11 +244,6 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
             case 143, 137 -> "stopped";
             default -> "failed";
         };
-    }
-
-    static long scaledSeconds(int durationS, double timeScale) {
-        double scale = timeScale > 0 ? timeScale : 1.0;
-        return Math.max(1, Math.round(durationS * scale));
     }
 
     private static void withMdc(ExperimentContext ctx, Runnable r) {

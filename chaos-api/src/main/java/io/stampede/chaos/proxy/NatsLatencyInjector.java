@@ -58,7 +58,7 @@ public final class NatsLatencyInjector implements FaultInjector<NatsLatency> {
     @Override
     public JsonObject apply(ExperimentContext ctx, NatsLatency spec) throws IOException, InterruptedException {
         String id = ctx.experimentId();
-        long lifeMs = (long) (spec.durationS() * 1000.0 * ctx.timeScale()) + EXPIRY_GRACE.toMillis();
+        long lifeMs = ctx.scaled(spec.durationS()).toMillis() + EXPIRY_GRACE.toMillis();
         ProxyFault fault = new ProxyFault(spec.delayMs(), spec.jitterPct(), direction(spec.direction()), 0, false,
                 Instant.now().plusMillis(lifeMs));
         HttpResponse<String> r = send(HttpRequest.newBuilder(faultUri(adminUrl, id))
