@@ -146,4 +146,32 @@ class PacerLoopTest {
             }
         }
     }
+
+    /**
+     * A duplicate delay at the top of the long range (what TimeUnit.toNanos saturates a huge
+     * millisecond count to) used to wrap the duplicate's due time into the past: every duplicate
+     * went out at once. Now its due time saturates ("never" within the run).
+     */
+    @Test
+    @Timeout(20)
+    void aHugeDuplicateDelayNeverWrapsIntoAnImmediateDuplicate() throws Exception {
+        ActiveSet.Duplicates d = new ActiveSet.Duplicates("x", 0.5, Long.MAX_VALUE,
+                io.stampede.loadgen.DuplicateMode.APP, new Counters("x"));
+        Run r = run(1000, 500, c -> {
+            try {
+                Thread.sleep(900);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            c.stop(); // pending duplicates due "never": the loop ends on stop
+        }, set(1, 1000, d));
+        int dups = 0;
+        for (int i = 0; i < r.n(); i++) {
+            if (r.dup()[i]) {
+                dups++;
+            }
+        }
+        assertThat(r.n() - dups).isEqualTo(500);
+        assertThat(dups).isZero();
+    }
 }
