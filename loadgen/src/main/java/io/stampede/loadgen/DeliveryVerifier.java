@@ -10,6 +10,7 @@ import io.nats.client.impl.Headers;
 import io.stampede.loadgen.internal.AtomicBitSet;
 import io.stampede.loadgen.internal.Counters;
 import io.stampede.loadgen.internal.EpochClock;
+import io.stampede.loadgen.internal.Saturating;
 import io.stampede.loadgen.internal.SentListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,12 @@ import org.HdrHistogram.Recorder;
  * sending got; sequence numbers sent more than {@code grace} ago without an outcome count as lost,
  * and move back to delivered if their outcome arrives later. {@link #finish(Duration)} gives the
  * final count.
+ *
+ * <p>Retention: each tick, segments of the bit sets lying entirely below both the scanned
+ * (past-grace) point and {@code newest sent − retainedMessages} are released (see {@link
+ * VerifierConfig#retainedMessages()}), so memory stays bounded over a long run; the lost ids they
+ * held are kept as a count. The public counts stay exact: everything inside the window is matched
+ * per id; an outcome for a released id is counted as {@code untracked}.
  */
 public final class DeliveryVerifier implements SentListener, AutoCloseable {
     private final VerifierConfig cfg;
@@ -50,6 +57,12 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
     private final LongAdder unexpected = new LongAdder();
     private final LongAdder foreign = new LongAdder();
     private final LongAdder lateRecovered = new LongAdder();
+    private final LongAdder untracked = new LongAdder();
+    /** Guards the bit sets against a release in the middle of matching one outcome (never contended but once a tick). */
+    private final Object bits = new Object();
+    /** Lost ids in released segments, frozen at release; guarded by {@code this}. */
+    private long lostReleased;
+    private volatile long releasedBelow;
     private final Recorder e2e = new Recorder(Counters.HIGHEST_MICROS, 3);
     private final Histogram e2eCumulative = new Histogram(Counters.HIGHEST_MICROS, 3);
     private Histogram e2eInterval;
@@ -68,9 +81,10 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
         this.prefixString = runPrefix;
         this.idKey = ("\"" + cfg.idKey() + "\"").getBytes(StandardCharsets.US_ASCII);
         this.sentAtKey = ("\"" + cfg.sentAtField() + "\"").getBytes(StandardCharsets.US_ASCII);
-        this.sent = new AtomicBitSet(cfg.maxMessages());
-        this.delivered = new AtomicBitSet(cfg.maxMessages());
-        this.twice = new AtomicBitSet(cfg.maxMessages());
+        int seg = cfg.segmentBitsLog2();
+        this.sent = new AtomicBitSet(cfg.maxMessages(), seg);
+        this.delivered = new AtomicBitSet(cfg.maxMessages(), seg);
+        this.twice = new AtomicBitSet(cfg.maxMessages(), seg);
     }
 
     /** Subscribes on its own connection (so outcomes never queue behind the publisher's writes). */
@@ -107,18 +121,28 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
             foreign.increment();
             return;
         }
-        if (delivered.getAndSet(seq)) {
-            extra.increment();
-            if (!twice.getAndSet(seq)) {
-                duplicated.increment();
-            }
+        if (seq < releasedBelow) {
+            untracked.increment(); // its state is gone: cannot tell a first outcome from a second
             return;
         }
-        deliveredCount.increment();
-        if (!sent.get(seq)) {
-            unexpected.increment();
-        } else if (seq < scannedUpTo) {
-            lateRecovered.increment(); // counted lost by an earlier tick, arrived after the grace period
+        synchronized (bits) {
+            if (seq < releasedBelow) {
+                untracked.increment();
+                return;
+            }
+            if (delivered.getAndSet(seq)) {
+                extra.increment();
+                if (!twice.getAndSet(seq)) {
+                    duplicated.increment();
+                }
+                return;
+            }
+            deliveredCount.increment();
+            if (!sent.get(seq)) {
+                unexpected.increment();
+            } else if (seq < scannedUpTo) {
+                lateRecovered.increment(); // counted lost by an earlier tick, arrived after the grace period
+            }
         }
         long sentAt = numberField(body, sentAtKey);
         if (sentAt > 0) {
@@ -133,7 +157,8 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
         if (seq < 0 || seq >= sent.capacity()) {
             return;
         }
-        if (!sent.getAndSet(seq)) {
+        // a released segment (only far behind the newest sent id) reports "already set": not counted twice
+        if (sent.getAndSetTracked(seq) == 0) {
             expected.increment();
         }
         sentUpTo.accumulateAndGet(seq + 1, Math::max);
@@ -142,8 +167,10 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
     /** The hand-over (or its JetStream ack) failed: the id is not expected any more. */
     @Override
     public void failed(long seq) {
-        if (sent.getAndClear(seq)) {
-            expected.decrement();
+        synchronized (bits) {
+            if (seq >= releasedBelow && sent.getAndClear(seq)) {
+                expected.decrement();
+            }
         }
     }
 
@@ -159,7 +186,7 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
     public synchronized Histogram tick() {
         long now = System.nanoTime();
         checkpoints.addLast(new long[] {sentUpTo.get(), now});
-        long graceNanos = cfg.grace().toNanos();
+        long graceNanos = Saturating.nanos(cfg.grace()); // a grace of centuries must not throw every tick
         while (!checkpoints.isEmpty() && now - checkpoints.peekFirst()[1] >= graceNanos) {
             long upTo = checkpoints.pollFirst()[0];
             if (upTo > scannedUpTo) {
@@ -167,16 +194,52 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
                 scannedUpTo = upTo;
             }
         }
+        release();
         e2eInterval = e2e.getIntervalHistogram(e2eInterval);
         e2eCumulative.add(e2eInterval);
         e2eSummary = LatencySummary.of(e2eCumulative);
         return e2eInterval;
     }
 
+    /**
+     * Releases the segments entirely below min(scanned, newest sent − retained): their lost count
+     * is already in {@code lostSoFar} (minus late recoveries), and is frozen in {@code lostReleased}
+     * for the final count. Caller holds {@code this}.
+     */
+    private void release() {
+        long bound = Math.min(scannedUpTo, sentUpTo.get() - cfg.retainedMessages());
+        long seg = sent.chunkBits();
+        long target = bound <= 0 ? 0 : bound - bound % seg;
+        if (target <= releasedBelow) {
+            return;
+        }
+        synchronized (bits) {
+            lostReleased += sent.countAndNot(delivered, releasedBelow, target);
+            releasedBelow = target; // outcomes check this first: none touches a segment being released
+            sent.releaseBelow(target);
+            delivered.releaseBelow(target);
+            twice.releaseBelow(target);
+        }
+    }
+
+    /** Bytes held by the three bit sets now (bounded by the retention window). */
+    public long retainedBytes() {
+        return sent.allocatedBytes() + delivered.allocatedBytes() + twice.allocatedBytes();
+    }
+
+    /** Live segments of the three bit sets together, and the bits per segment. */
+    public int retainedSegments() {
+        return sent.liveChunks() + delivered.liveChunks() + twice.liveChunks();
+    }
+
+    public long segmentBits() {
+        return sent.chunkBits();
+    }
+
     public VerifierStats stats() {
         long lost = finished ? lostSoFar : Math.max(0, lostSoFar - lateRecovered.sum());
         return new VerifierStats(expected.sum(), deliveredCount.sum(), lost, duplicated.sum(), extra.sum(),
-                unexpected.sum(), foreign.sum(), dropped(), e2eSummary, finished);
+                unexpected.sum(), foreign.sum(), dropped(), e2eSummary, finished, untracked.sum(), releasedBelow);
     }
 
     /**
@@ -184,13 +247,13 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
      * then fixes the final lost count.
      */
     public VerifierStats finish(Duration grace) throws InterruptedException {
-        long deadline = System.nanoTime() + grace.toNanos();
+        long deadline = Saturating.add(System.nanoTime(), Saturating.nanos(grace));
         while (System.nanoTime() < deadline && deliveredOfSent() < expected.sum()) {
             Thread.sleep(20);
         }
         synchronized (this) {
             long upTo = sentUpTo.get();
-            lostSoFar = sent.countAndNot(delivered, 0, upTo);
+            lostSoFar = lostReleased + sent.countAndNot(delivered, releasedBelow, upTo);
             scannedUpTo = upTo;
             finished = true;
             e2eInterval = e2e.getIntervalHistogram(e2eInterval);

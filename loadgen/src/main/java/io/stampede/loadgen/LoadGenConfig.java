@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
  * #validate()} lists every problem.
  *
  * @param natsUrl          NATS server URL
- * @param baselineRate     messages per second before multipliers; 0 = unpaced (as fast as possible)
- * @param maxRate          cap on baseline × multipliers; 0 = no cap
+ * @param baselineRate     messages per second before multipliers; 0 = unpaced (as fast as possible),
+ *                         otherwise within {@link #MIN_RATE}..{@link #MAX_RATE}
+ * @param maxRate          cap on baseline × multipliers; 0 = no cap, otherwise within MIN_RATE..MAX_RATE
  * @param payloadSize      bytes per message body (JSON signal padded to this size; see {@code PayloadTemplate})
  * @param subjectPattern   subject with an optional {@code {symbol}} placeholder, e.g. {@code signals.{symbol}}
  * @param symbols          symbols cycled through, message i uses symbols[i % n]
@@ -33,6 +34,22 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
                             int connections, int ringSize, WaitStrategyKind waitStrategy, long pacerSpinNanos,
                             int maxOutstandingAcks, String runPrefix, String runName) {
 
+    /**
+     * The rate floor, in messages per second: an effective rate (baseline × multipliers, capped)
+     * below it is not a rate but a pause — nothing is sent and {@link LoadGenerator#paused()} is
+     * true — until a control change lifts it back above. 10^-3 msg/s is one message per ~17
+     * minutes: slower than that is indistinguishable from stopped within any experiment, and it
+     * keeps the interval (10^12 ns) far from the long range. The chaos API refuses an experiment
+     * whose combined rate {@link #isBelowFloor(double) is below the floor} (400 naming
+     * {@code rate_multiplier}); see {@link LoadGenerator#rateWith(String, double)}.
+     */
+    public static final double MIN_RATE = 1e-3;
+    /**
+     * The rate ceiling of a paced schedule, in messages per second: one message per nanosecond,
+     * the schedule's resolution. A higher effective rate (a huge multiplier without
+     * {@code maxRate}) is clamped to it, which in practice means "as fast as the publishers go".
+     */
+    public static final double MAX_RATE = 1e9;
     public static final int DEFAULT_PAYLOAD_SIZE = 256;
     public static final String DEFAULT_SUBJECT = "signals.{symbol}";
     public static final List<String> DEFAULT_SYMBOLS = List.of("AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "TSLA", "META", "IBM");
@@ -68,6 +85,48 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         return b;
     }
 
+    /** True when {@code ratePerSec} is below {@link #MIN_RATE} (or NaN): such a rate pauses the traffic. */
+    public static boolean isBelowFloor(double ratePerSec) {
+        return !(ratePerSec >= MIN_RATE);
+    }
+
+    /**
+     * The effective rate of a paced baseline: {@code baselineRate × multipliers}, capped by
+     * {@code maxRate} when > 0 and by {@link #MAX_RATE}. The product never overflows to infinity or
+     * underflows to a wrong 0 through the order of the factors (an intermediate overflow or
+     * underflow is redone in log space), so [1e200, 1e200, 1e-300] gives 1e100 × baseline. The
+     * result may be below the floor: check it with {@link #isBelowFloor(double)}. NaN, infinite or
+     * non-positive multipliers are rejected with IllegalArgumentException, as by
+     * {@link LoadGenerator#addMultiplier(String, double)}.
+     */
+    public static double combinedRate(double baselineRate, double maxRate, double... multipliers) {
+        double r = baselineRate;
+        boolean lost = false;
+        for (double m : multipliers) {
+            requireMultiplier(m);
+            r *= m;
+            lost |= r == 0 || Double.isInfinite(r);
+        }
+        if (lost && baselineRate > 0) {
+            double log = Math.log(baselineRate);
+            for (double m : multipliers) {
+                log += Math.log(m);
+            }
+            r = Math.exp(log); // 0 or +infinity only when the true product is out of the double range
+        }
+        if (maxRate > 0) {
+            r = Math.min(r, maxRate);
+        }
+        return Math.min(r, MAX_RATE);
+    }
+
+    /** @throws IllegalArgumentException unless {@code m} is a finite number > 0 */
+    public static void requireMultiplier(double m) {
+        if (!(m > 0) || Double.isInfinite(m)) {
+            throw new IllegalArgumentException("multiplier must be a finite number > 0, got " + m);
+        }
+    }
+
     public boolean unpaced() {
         return baselineRate == 0;
     }
@@ -81,11 +140,11 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         if (natsUrl == null || natsUrl.isBlank()) {
             p.add("nats url is required");
         }
-        if (!(baselineRate >= 0) || Double.isInfinite(baselineRate)) {
-            p.add("baseline rate must be >= 0 (0 = unpaced), got " + baselineRate);
+        if (!(baselineRate == 0 || (baselineRate >= MIN_RATE && baselineRate <= MAX_RATE))) {
+            p.add("baseline rate must be 0 (unpaced) or within " + MIN_RATE + ".." + MAX_RATE + " msg/s, got " + baselineRate);
         }
-        if (!(maxRate >= 0) || Double.isInfinite(maxRate)) {
-            p.add("max rate must be >= 0 (0 = no cap), got " + maxRate);
+        if (!(maxRate == 0 || (maxRate >= MIN_RATE && maxRate <= MAX_RATE))) {
+            p.add("max rate must be 0 (no cap) or within " + MIN_RATE + ".." + MAX_RATE + " msg/s, got " + maxRate);
         }
         if (payloadSize < 1 || payloadSize > 8 << 20) {
             p.add("payload size must be within 1..8388608 bytes, got " + payloadSize);

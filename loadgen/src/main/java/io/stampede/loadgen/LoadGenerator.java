@@ -22,6 +22,7 @@ import io.stampede.loadgen.internal.PayloadFiller;
 import io.stampede.loadgen.internal.PayloadTemplate;
 import io.stampede.loadgen.internal.Publisher;
 import io.stampede.loadgen.internal.RunDirectoryWriter;
+import io.stampede.loadgen.internal.Saturating;
 import io.stampede.loadgen.internal.SendEvent;
 import io.stampede.loadgen.internal.SentListener;
 import java.io.IOException;
@@ -62,6 +63,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoadGenerator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoadGenerator.class);
+    /**
+     * Longest accepted duplicate delay (1 h). Pending duplicates wait in the pacer's queue (at
+     * most 2^20; beyond, the oldest goes early), so a longer delay would only mean "early" anyway.
+     */
+    public static final long MAX_DUPLICATE_DELAY_MS = 3_600_000;
 
     private final LoadGenConfig cfg;
     private final String runPrefix;
@@ -76,6 +82,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final List<Publisher> publishers = new ArrayList<>();
     private final Instant createdAt = Instant.now();
     private long version;
+    /** Last paused state published (for the log line on a change); guarded by controlLock. */
+    private boolean pausedPublished;
     /** Guards the experiment maps; never held while blocking, so controls stay instant during stop(). */
     private final Object controlLock = new Object();
     private volatile Controls controls;
@@ -177,7 +185,7 @@ public final class LoadGenerator implements AutoCloseable {
                 writer = new RunDirectoryWriter(cfg.runDir(), startedAt.toEpochMilli(), verifier != null);
                 writer.runJson(runJson(null));
             }
-            long durationNanos = cfg.duration() == null ? 0 : cfg.duration().toNanos();
+            long durationNanos = Saturating.nanos(cfg.duration()); // 0 (none) or > 0, never an ArithmeticException
             // the pacer thread only tops up the ring: it never needs to spin
             pacerLoop = new PacerLoop(disruptor.getRingBuffer(), controls, new Pacer(0), cfg.unpaced(),
                     durationNanos, scheduled, filler);
@@ -200,12 +208,16 @@ public final class LoadGenerator implements AutoCloseable {
 
     // ---- live controls -------------------------------------------------------------------
 
-    /** Multiplies the rate by {@code multiplier} until removed; replaces an earlier value for the same id. */
+    /**
+     * Multiplies the rate by {@code multiplier} until removed; replaces an earlier value for the
+     * same id. When the combined rate falls below {@link LoadGenConfig#MIN_RATE} the traffic
+     * pauses ({@link #paused()}) instead of being sent at a meaningless rate.
+     *
+     * @throws IllegalArgumentException unless {@code multiplier} is a finite number > 0
+     */
     public void addMultiplier(String experimentId, double multiplier) {
         requireId(experimentId);
-        if (!(multiplier > 0) || Double.isInfinite(multiplier)) {
-            throw new IllegalArgumentException("multiplier must be a finite number > 0, got " + multiplier);
-        }
+        LoadGenConfig.requireMultiplier(multiplier);
         synchronized (controlLock) {
             counters(experimentId);
             multipliers.put(experimentId, multiplier);
@@ -233,8 +245,8 @@ public final class LoadGenerator implements AutoCloseable {
         if (!(rate > 0) || rate > 1) {
             throw new IllegalArgumentException("duplicate rate must be within (0, 1], got " + rate);
         }
-        if (delayMs < 0) {
-            throw new IllegalArgumentException("duplicate delay must be >= 0 ms, got " + delayMs);
+        if (delayMs < 0 || delayMs > MAX_DUPLICATE_DELAY_MS) {
+            throw new IllegalArgumentException("duplicate delay must be within 0.." + MAX_DUPLICATE_DELAY_MS + " ms, got " + delayMs);
         }
         if (mode == null) {
             throw new IllegalArgumentException("duplicate mode is required");
@@ -256,10 +268,46 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    /** Current target rate: baseline × active multipliers, capped; 0 when unpaced or paused. */
+    /** Current target rate: baseline × active multipliers, capped; 0 when unpaced or {@link #paused()}. */
     public double currentRate() {
         Controls c = controls;
         return c == null ? targetRate() : c.current().rate();
+    }
+
+    /**
+     * True when the traffic is paced and its combined rate (baseline × multipliers, capped) is
+     * below {@link LoadGenConfig#MIN_RATE}: nothing is sent until a multiplier change lifts it.
+     */
+    public boolean paused() {
+        return !cfg.unpaced() && LoadGenConfig.isBelowFloor(combinedRate(null, 1));
+    }
+
+    /**
+     * The combined rate (msg/s, capped, possibly below the floor) if {@code experimentId} had
+     * multiplier {@code multiplier} (added, or replacing its current one): for admission checks,
+     * {@code LoadGenConfig.isBelowFloor(g.rateWith(id, m))}. 0 when unpaced.
+     *
+     * @throws IllegalArgumentException unless {@code multiplier} is a finite number > 0
+     */
+    public double rateWith(String experimentId, double multiplier) {
+        LoadGenConfig.requireMultiplier(multiplier);
+        return cfg.unpaced() ? 0 : combinedRate(experimentId, multiplier);
+    }
+
+    private double combinedRate(String extraId, double extra) {
+        double[] ms;
+        synchronized (controlLock) {
+            ms = new double[multipliers.size() + 1];
+            int n = 0;
+            for (Map.Entry<String, Double> e : multipliers.entrySet()) {
+                if (!e.getKey().equals(extraId)) {
+                    ms[n++] = e.getValue();
+                }
+            }
+            ms[n++] = extra;
+            ms = java.util.Arrays.copyOf(ms, n);
+        }
+        return LoadGenConfig.combinedRate(cfg.baselineRate(), cfg.maxRate(), ms);
     }
 
     private static void requireId(String id) {
@@ -279,13 +327,8 @@ public final class LoadGenerator implements AutoCloseable {
         if (cfg.unpaced()) {
             return 0;
         }
-        double r = cfg.baselineRate();
-        synchronized (controlLock) {
-            for (double m : multipliers.values()) {
-                r *= m;
-            }
-        }
-        return cfg.maxRate() > 0 ? Math.min(r, cfg.maxRate()) : r;
+        double r = combinedRate(null, 1);
+        return LoadGenConfig.isBelowFloor(r) ? 0 : r; // below the floor: paused
     }
 
     /** Caller holds controlLock. */
@@ -308,6 +351,12 @@ public final class LoadGenerator implements AutoCloseable {
     private void publish() {
         if (controls != null) {
             controls.update(buildActiveSet());
+        }
+        boolean p = paused();
+        if (p != pausedPublished) {
+            pausedPublished = p;
+            log.info("loadgen {} {}: combined rate {} msg/s, floor {} msg/s", runPrefix, p ? "paused" : "resumed",
+                    combinedRate(null, 1), LoadGenConfig.MIN_RATE);
         }
     }
 

@@ -12,28 +12,58 @@ import java.util.List;
  * @param idKey       JSON field or header name holding the id
  * @param sentAtField JSON field holding the intended send time (epoch µs) for end-to-end latency
  * @param grace       how long after its send an outcome may still arrive before the id counts as lost
- * @param maxMessages capacity of the sequence bit sets (3 bits per message)
+ * @param maxMessages capacity of the sequence bit sets (3 bits per message): the highest sequence number tracked
+ * @param retainedMessages retention window, in sequence numbers: per-id state (sent, delivered, seen
+ *                    twice) of ids more than this far behind the newest sent id, and already past
+ *                    {@code grace}, is released segment by segment; the counts it contributed stay
+ *                    in the totals. Later outcomes for released ids count as {@code untracked}.
+ *                    Memory ≈ 3 bits × max(retainedMessages, rate × grace) + 2 segments per bit set.
  */
 public record VerifierConfig(String subject, IdSource idSource, String idKey, String sentAtField,
-                             Duration grace, long maxMessages) {
+                             Duration grace, long maxMessages, long retainedMessages) {
     public static final String DEFAULT_SUBJECT = "decisions.>";
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
     public static final long DEFAULT_MAX_MESSAGES = 1L << 34;
+    /**
+     * 2^26 = 67 108 864 ids: 3 bit sets × 8 MiB = 24 MiB (+ up to 3 MiB of partly filled segments),
+     * about 17 minutes of history at 66 000 msg/s, days at the chaos API's baseline rate.
+     */
+    public static final long DEFAULT_RETAINED_MESSAGES = 1L << 26;
+    /** Smallest retention window accepted. */
+    public static final long MIN_RETAINED_MESSAGES = 1L << 12;
+    /** At most this many segments per bit set (the segment index is an array of this length). */
+    private static final int MAX_SEGMENTS_LOG2 = 14;
 
     public static VerifierConfig defaults() {
-        return new VerifierConfig(DEFAULT_SUBJECT, IdSource.JSON_FIELD, "id", "sent_at", DEFAULT_GRACE, DEFAULT_MAX_MESSAGES);
+        return new VerifierConfig(DEFAULT_SUBJECT, IdSource.JSON_FIELD, "id", "sent_at", DEFAULT_GRACE, DEFAULT_MAX_MESSAGES,
+                DEFAULT_RETAINED_MESSAGES);
     }
 
     public VerifierConfig withSubject(String s) {
-        return new VerifierConfig(s, idSource, idKey, sentAtField, grace, maxMessages);
+        return new VerifierConfig(s, idSource, idKey, sentAtField, grace, maxMessages, retainedMessages);
     }
 
     public VerifierConfig withId(IdSource source, String key) {
-        return new VerifierConfig(subject, source, key, sentAtField, grace, maxMessages);
+        return new VerifierConfig(subject, source, key, sentAtField, grace, maxMessages, retainedMessages);
     }
 
     public VerifierConfig withGrace(Duration g) {
-        return new VerifierConfig(subject, idSource, idKey, sentAtField, g, maxMessages);
+        return new VerifierConfig(subject, idSource, idKey, sentAtField, g, maxMessages, retainedMessages);
+    }
+
+    public VerifierConfig withRetainedMessages(long n) {
+        return new VerifierConfig(subject, idSource, idKey, sentAtField, grace, maxMessages, n);
+    }
+
+    /**
+     * log2 of the bits per segment: a quarter of the window (so at most ~1/4 of it is held beyond
+     * the window), within 2^12..2^22 bits, and large enough that maxMessages needs at most 2^14
+     * segments.
+     */
+    public int segmentBitsLog2() {
+        int quarter = 63 - Long.numberOfLeadingZeros(Math.max(1, retainedMessages / 4));
+        int forCapacity = (64 - Long.numberOfLeadingZeros(Math.max(1, maxMessages - 1))) - MAX_SEGMENTS_LOG2;
+        return Math.min(22, Math.max(12, Math.max(quarter, forCapacity)));
     }
 
     public List<String> validate() {
@@ -52,6 +82,9 @@ public record VerifierConfig(String subject, IdSource idSource, String idKey, St
         }
         if (maxMessages <= 0) {
             problems.add("verifier max messages must be > 0");
+        }
+        if (retainedMessages < MIN_RETAINED_MESSAGES) {
+            problems.add("verifier retained messages must be >= " + MIN_RETAINED_MESSAGES + ", got " + retainedMessages);
         }
         return problems;
     }

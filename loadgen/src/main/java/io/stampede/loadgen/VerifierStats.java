@@ -14,6 +14,12 @@ package io.stampede.loadgen;
  *                        is not trustworthy when this is not 0
  * @param e2e             intended send time to outcome arrival
  * @param finished        true once the final lost count is in (after the grace period)
+ * @param untracked       outcomes for ids of this run whose per-id state was already released
+ *                        (older than {@link VerifierConfig#retainedMessages()}): not matched, so
+ *                        counted in none of delivered, duplicated, unexpected; lost stays as it was
+ *                        at release
+ * @param releasedBelow   sequence numbers below this have been released (their counts stay in the totals)
  */
 public record VerifierStats(long expected, long delivered, long lost, long duplicated, long extraOutcomes, long unexpected,
-                            long foreign, long dropped, LatencySummary e2e, boolean finished) {}
+                            long foreign, long dropped, LatencySummary e2e, boolean finished, long untracked,
+                            long releasedBelow) {}

@@ -104,4 +104,74 @@ class PacerLoopTest {
         assertThat(originals).isEqualTo(5000);
         assertThat(dups).isEqualTo(1500); // floor(5000 × 0.3)
     }
+
+    /**
+     * Issue 11 at the pacer itself (no LoadGenerator floor in between): a rate of 1e-13 msg/s
+     * (interval 1e22 ns, beyond a long) or a subnormal one schedules nothing — it used to wrap the
+     * due time into the past and emit as fast as the ring drained — and a change back to 1000 msg/s
+     * re-anchors at the new spacing.
+     */
+    @Test
+    @Timeout(20)
+    void aTinyRatePausesAndTheNormalRateComesBackAtItsSpacing() throws Exception {
+        long[] marks = new long[2];
+        Run r = run(1000, 1500, c -> {
+            try {
+                Thread.sleep(300);
+                c.update(set(2, 1e-13, null));
+                marks[0] = System.nanoTime();
+                Thread.sleep(400);
+                c.update(set(3, 3.7e-318, null));
+                Thread.sleep(300);
+                marks[1] = System.nanoTime();
+                c.update(set(4, 1000, null));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, set(1, 1000, null));
+        long during = 0;
+        for (int i = 0; i < r.n(); i++) {
+            if (r.intended()[i] > marks[0] + 3_000_000 && r.intended()[i] < marks[1]) {
+                during++;
+            }
+        }
+        assertThat(during).as("originals scheduled while the rate was tiny").isZero();
+        // ~300 before, ~500 after (1.5 s run), nothing in between; never thousands
+        assertThat(r.n()).isBetween(800 - 100, 800 + 100);
+        for (int i = 1; i < r.n(); i++) {
+            long gap = r.intended()[i] - r.intended()[i - 1];
+            assertThat(gap).as("gap before message %d", i).isGreaterThanOrEqualTo(999_000L);
+            if (r.intended()[i - 1] > marks[1]) {
+                assertThat(gap).isBetween(999_000L, 1_001_000L);
+            }
+        }
+    }
+
+    /**
+     * A duplicate delay at the top of the long range (what TimeUnit.toNanos saturates a huge
+     * millisecond count to) used to wrap the duplicate's due time into the past: every duplicate
+     * went out at once. Now its due time saturates ("never" within the run).
+     */
+    @Test
+    @Timeout(20)
+    void aHugeDuplicateDelayNeverWrapsIntoAnImmediateDuplicate() throws Exception {
+        ActiveSet.Duplicates d = new ActiveSet.Duplicates("x", 0.5, Long.MAX_VALUE,
+                io.stampede.loadgen.DuplicateMode.APP, new Counters("x"));
+        Run r = run(1000, 500, c -> {
+            try {
+                Thread.sleep(900);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            c.stop(); // pending duplicates due "never": the loop ends on stop
+        }, set(1, 1000, d));
+        int dups = 0;
+        for (int i = 0; i < r.n(); i++) {
+            if (r.dup()[i]) {
+                dups++;
+            }
+        }
+        assertThat(r.n() - dups).isEqualTo(500);
+        assertThat(dups).isZero();
+    }
 }

@@ -11,6 +11,7 @@ import io.stampede.loadgen.TrafficStats;
 import io.stampede.loadgen.VerifierConfig;
 import io.stampede.loadgen.VerifierStats;
 import io.stampede.loadgen.WaitStrategyKind;
+import io.stampede.loadgen.internal.Saturating;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,13 +79,21 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        if (Double.isNaN(durationSeconds) || Double.isNaN(graceSeconds) || Double.isNaN(rate) || Double.isNaN(duplicateRate)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--rate, --duration, --grace and --duplicate-rate must be numbers, not NaN");
+        }
+        if (duplicateRate > 0 && (duplicateDelayMs < 0 || duplicateDelayMs > LoadGenerator.MAX_DUPLICATE_DELAY_MS)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--duplicate-delay-ms must be within 0.." + LoadGenerator.MAX_DUPLICATE_DELAY_MS + ", got " + duplicateDelayMs);
+        }
         LoadGenConfig.Builder b = LoadGenConfig.builder(natsUrl).baselineRate(rate).payloadSize(payloadSize)
-                .subjectPattern(subject).mode(mode).duration(Duration.ofMillis(Math.round(durationSeconds * 1000)))
+                .subjectPattern(subject).mode(mode).duration(Duration.ofMillis(Saturating.millisFromSeconds(durationSeconds)))
                 .runDir(runDir).connections(connections).waitStrategy(waitStrategy).runName("loadgen run");
         if (symbols != null && !symbols.isEmpty()) {
             b.symbols(symbols);
         }
-        Duration grace = Duration.ofMillis(Math.round(graceSeconds * 1000));
+        Duration grace = Duration.ofMillis(Saturating.millisFromSeconds(graceSeconds));
         if (verify) {
             String[] parts = verifyId.split(":", 2);
             if (parts.length != 2 || !(parts[0].equals("json") || parts[0].equals("header"))) {
@@ -166,7 +175,7 @@ public final class RunCommand implements Callable<Integer> {
         out.println("---- summary " + s.runPrefix() + " ----");
         out.printf(Locale.ROOT, "scheduled %d, sent %d, duplicates %d, buffered %d, failed %d, acked %d (duplicate acks %d)%n",
                 t.scheduled(), t.sent(), t.duplicatesSent(), t.buffered(), t.failed(), t.acked(), t.ackDuplicates());
-        double sending = cfg.duration() != null ? cfg.duration().toNanos() / 1e9 : s.elapsedSeconds();
+        double sending = cfg.duration() != null ? Saturating.nanos(cfg.duration()) / 1e9 : s.elapsedSeconds();
         out.printf(Locale.ROOT, "originals %s msg/s over %.2f s of schedule (target %s), elapsed %.2f s%n",
                 fmt(t.sent() / Math.max(1e-9, sending)), sending, cfg.unpaced() ? "unpaced" : fmt(cfg.baselineRate()), s.elapsedSeconds());
         out.println("lateness " + latency(t.lateness()));

@@ -9,7 +9,7 @@ import java.util.List;
  * every control change (never per message) and referenced from each ring event, so the publisher
  * knows which experiment ids a message is sent on behalf of.
  *
- * @param rate             messages per second (0: paused)
+ * @param rate             messages per second (0, or below LoadGenConfig.MIN_RATE: paused); finite, >= 0
  * @param multiplierIds    ids of the active multipliers, in the order they were added
  * @param originalCounters counters of the experiments acting on original messages
  * @param originalHeaders  read-only {@code Stampede-Experiment} header for originals, or null
@@ -18,8 +18,23 @@ import java.util.List;
 public record ActiveSet(long version, double rate, List<String> multiplierIds, Counters[] originalCounters,
                         Headers originalHeaders, Duplicates duplicate) {
 
+    public ActiveSet {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("rate must be a finite number >= 0, got " + rate);
+        }
+    }
+
     /** One duplicate experiment as the pacer and publisher need it. */
-    public record Duplicates(String experimentId, double rate, long delayNanos, DuplicateMode mode, Counters counters) {}
+    public record Duplicates(String experimentId, double rate, long delayNanos, DuplicateMode mode, Counters counters) {
+        public Duplicates {
+            if (!(rate > 0) || rate > 1) {
+                throw new IllegalArgumentException("duplicate rate must be within (0, 1], got " + rate);
+            }
+            if (delayNanos < 0) {
+                throw new IllegalArgumentException("duplicate delay must be >= 0, got " + delayNanos + " ns");
+            }
+        }
+    }
 
     public static Headers experimentHeader(List<String> ids) {
         if (ids.isEmpty()) {

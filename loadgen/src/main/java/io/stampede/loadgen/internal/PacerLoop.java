@@ -1,6 +1,7 @@
 package io.stampede.loadgen.internal;
 
 import com.lmax.disruptor.RingBuffer;
+import io.stampede.loadgen.LoadGenConfig;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,6 +18,11 @@ import java.util.concurrent.locks.LockSupport;
  * (within the 2 ms look-ahead: no burst from a recomputed past, no gap from a slow old rate),
  * while a backlog the publisher has not caught up with is kept (it shows as lateness, never as
  * silence).
+ *
+ * <p>All schedule maths saturates (see {@link Saturating}): a due time never wraps, a huge
+ * interval means "later", not "in the past". A rate below {@link LoadGenConfig#MIN_RATE} (or
+ * NaN) is a pause — no original is due until the rate changes — and a rate above
+ * {@link LoadGenConfig#MAX_RATE} is clamped to it, so no NaN or infinity reaches the schedule.
  *
  * <p>Duplicates: while a duplicate experiment with rate r is active, the k-th original since it
  * started is duplicated iff floor((k+1)·r) > floor(k·r): exactly floor(K·r) duplicates for K
@@ -81,9 +87,9 @@ public final class PacerLoop implements Runnable {
     private void loop() {
         final long start = System.nanoTime();
         startNanos = start;
-        final long end = durationNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + durationNanos;
+        final long end = Saturating.add(start, durationNanos); // Long.MAX_VALUE: no end
         ActiveSet set = controls.current();
-        double nanosPer = set.rate() > 0 ? 1e9 / set.rate() : Double.POSITIVE_INFINITY;
+        double nanosPer = intervalNanos(set.rate());
         long anchorTime = start;
         long anchorIndex = 0;
         long i = 0;
@@ -95,11 +101,9 @@ public final class PacerLoop implements Runnable {
         while (controls.running()) {
             ActiveSet now = controls.current();
             if (now != set) {
-                double newPer = now.rate() > 0 ? 1e9 / now.rate() : Double.POSITIVE_INFINITY;
+                double newPer = intervalNanos(now.rate());
                 if (!unpaced) {
-                    long t = System.nanoTime();
-                    long oldDue = Double.isInfinite(nanosPer) ? Long.MAX_VALUE : anchorTime + (long) ((i - anchorIndex) * nanosPer);
-                    anchorTime = Double.isInfinite(newPer) ? t : Math.min(oldDue, Math.max(t, lastDue) + (long) newPer);
+                    anchorTime = reAnchor(anchorTime, i - anchorIndex, nanosPer, newPer, System.nanoTime(), lastDue);
                     anchorIndex = i;
                 }
                 nanosPer = newPer;
@@ -122,8 +126,8 @@ public final class PacerLoop implements Runnable {
             } else if (Double.isInfinite(nanosPer)) {
                 dueOrig = Long.MAX_VALUE;
             } else {
-                dueOrig = anchorTime + (long) ((i - anchorIndex) * nanosPer);
-                if (dueOrig >= end) {
+                dueOrig = Saturating.due(anchorTime, i - anchorIndex, nanosPer);
+                if (end != Long.MAX_VALUE && dueOrig >= end) {
                     originalsDone = true;
                     dueOrig = Long.MAX_VALUE;
                 }
@@ -168,7 +172,7 @@ public final class PacerLoop implements Runnable {
                     if (dup != null) {
                         double r = dup.rate();
                         if (Math.floor((dupK + 1) * r) > Math.floor(dupK * r)) {
-                            enqueueDuplicate(i, dueOrig + dup.delayNanos(), dueOrig, dup, set);
+                            enqueueDuplicate(i, Saturating.add(dueOrig, dup.delayNanos()), dueOrig, dup, set);
                         }
                         dupK++;
                     }
@@ -183,8 +187,8 @@ public final class PacerLoop implements Runnable {
                         }
                         dueOrig = t;
                     } else {
-                        dueOrig = anchorTime + (long) ((i - anchorIndex) * nanosPer);
-                        if (dueOrig >= end) {
+                        dueOrig = Saturating.due(anchorTime, i - anchorIndex, nanosPer);
+                        if (end != Long.MAX_VALUE && dueOrig >= end) {
                             originalsDone = true;
                         }
                     }
@@ -193,6 +197,32 @@ public final class PacerLoop implements Runnable {
                 }
             }
         }
+    }
+
+    /**
+     * Nanoseconds between originals at {@code rate} msg/s: {@code +infinity} (paused) below
+     * {@link LoadGenConfig#MIN_RATE} or for NaN, at least {@code 1e9 / MAX_RATE} = 1 ns.
+     */
+    public static double intervalNanos(double rate) {
+        if (LoadGenConfig.isBelowFloor(rate)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return 1e9 / Math.min(rate, LoadGenConfig.MAX_RATE);
+    }
+
+    /**
+     * The anchor time of a new rate, re-anchored at the first original not yet in the ring (the
+     * {@code k}-th since the old anchor): {@code min(due under the old rate, max(now, lastDue) +
+     * newPer)}; when the new rate is a pause, {@code now} (no original is due until it changes
+     * again). Saturating: an old interval too long for a long (or infinite: paused) gives "never"
+     * as the old due time, so the new rate wins; it never wraps into the past.
+     */
+    public static long reAnchor(long anchorTime, long k, double oldPer, double newPer, long now, long lastDue) {
+        if (!(newPer < Double.POSITIVE_INFINITY)) {
+            return now;
+        }
+        long oldDue = Saturating.due(anchorTime, k, oldPer);
+        return Math.min(oldDue, Saturating.add(Math.max(now, lastDue), Saturating.nanos(newPer)));
     }
 
     private void enqueueDuplicate(long seq, long due, long sentAt, ActiveSet.Duplicates of, ActiveSet set) {

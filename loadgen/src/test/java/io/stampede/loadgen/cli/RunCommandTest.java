@@ -43,4 +43,25 @@ class RunCommandTest {
         int code = new CommandLine(new LoadgenCli()).execute("run", "--rate", "-5");
         assertThat(code).isEqualTo(2);
     }
+
+    @Test
+    @Timeout(30)
+    void nanTinyOrOutOfRangeNumbersAreUsageErrorsNotSilentDefaults() {
+        String[][] bad = {
+                {"--grace", "NaN", "--verify"},            // was: Math.round(NaN) = 0 s of grace, silently
+                {"--duration", "NaN"},
+                {"--rate", "1e-9"},                        // below LoadGenConfig.MIN_RATE: was a silent pause
+                {"--rate", "Infinity"},
+                {"--duplicate-rate", "0.5", "--duplicate-delay-ms", "99999999999999"}, // was: due time wrapped, sent at once
+        };
+        for (String[] args : bad) {
+            String[] all = new String[args.length + 3];
+            all[0] = "run";
+            all[1] = "--nats-url";
+            all[2] = "nats://127.0.0.1:1"; // never reached: rejected before connecting
+            System.arraycopy(args, 0, all, 3, args.length);
+            int code = new CommandLine(new LoadgenCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(all);
+            assertThat(code).as(String.join(" ", args)).isEqualTo(2);
+        }
+    }
 }
