@@ -8,7 +8,8 @@ import java.util.Objects;
  * one source had at one time.
  *
  * <p>Naming rule for {@code values}: a name ending in a unit suffix ({@code _per_s}, {@code _us},
- * {@code _ms}, {@code _s}, {@code _pct}, {@code _bytes}) is a gauge (its value at {@code ts_ms});
+ * {@code _ms}, {@code _s}, {@code _pct}, {@code _bytes}) or in {@code _now} (a level such as
+ * {@code overdue_now}) is a gauge (its value at {@code ts_ms});
  * every other name is a counter, cumulative since the source started (a decrease is a restart of the
  * source: see {@link CounterRate}).
  *
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param values       name to number
  */
 public record CounterRecord(long tsMs, String source, String experimentId, Map<String, Number> values) {
-    private static final String[] GAUGE_SUFFIXES = {"_per_s", "_us", "_ms", "_s", "_pct", "_bytes"};
+    private static final String[] GAUGE_SUFFIXES = {"_per_s", "_us", "_ms", "_s", "_pct", "_bytes", "_now"};
 
     public CounterRecord {
         Objects.requireNonNull(source, "source");

@@ -147,13 +147,21 @@ public final class SeriesWriter implements AutoCloseable {
         return s;
     }
 
-    /** Writes the last interval (values recorded since the previous one) and closes the file. Idempotent. */
+    /**
+     * Writes what was recorded since the previous interval (if anything: no empty interval at the
+     * end) as a last interval ending now, and closes the file. Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
-        writeInterval(System.currentTimeMillis());
+        long startMs = lastEndMs;
+        long end = Math.max(System.currentTimeMillis(), startMs);
+        untagged.emit(startMs, end, false);
+        for (Tag t : tags.values()) {
+            t.channel.emit(startMs, end, false);
+        }
         closed = true;
         out.close();
     }
