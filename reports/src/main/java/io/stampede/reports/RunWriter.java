@@ -80,6 +80,16 @@ public final class RunWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens, appends to and closes {@code dir/timeline.jsonl} (creating {@code dir}): for a caller
+     * without a writer of its own, e.g. a plan's timeline fed by each of its experiments.
+     */
+    public static void appendTimeline(Path dir, TimelineEvent... events) {
+        try (RunWriter w = open(dir)) {
+            w.appendTimeline(events);
+        }
+    }
+
     /** Appends records to {@code counters.jsonl}, all in one write (one line per record). */
     public void appendCounters(CounterRecord... records) {
         appendCounters(List.of(records));

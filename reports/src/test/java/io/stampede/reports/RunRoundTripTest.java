@@ -58,8 +58,10 @@ class RunRoundTripTest {
             w.appendTimeline(applied, runEvent);
             w.appendCounters(whole, perExp);
         }
+        TimelineEvent later = new TimelineEvent(T0 + 30, "reverted", "chaos_nats_latency_2", Map.of("revert_ms", 1L));
+        RunWriter.appendTimeline(dir, later);
         RunReader r = RunReader.open(dir);
-        assertThat(r.timeline()).containsExactly(applied, runEvent);
+        assertThat(r.timeline()).containsExactly(applied, runEvent, later);
         assertThat(r.counters()).containsExactly(whole, perExp);
         assertThat(r.problems()).isEmpty();
         assertThat(CounterRecord.isGauge("rate_per_s")).isTrue();
