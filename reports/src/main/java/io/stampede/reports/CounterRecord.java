@@ -23,7 +23,7 @@ public record CounterRecord(long tsMs, String source, String experimentId, Map<S
 
     public CounterRecord {
         Objects.requireNonNull(source, "source");
-        values = values == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        values = io.stampede.reports.internal.Codec.normalizeNumbers(values);
     }
 
     /** True for a gauge name (unit suffix), false for a cumulative counter. */

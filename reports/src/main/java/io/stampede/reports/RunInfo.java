@@ -23,7 +23,7 @@ public record RunInfo(String format, String id, String type, String planId, Stri
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(producer, "producer");
-        params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+        params = io.stampede.reports.internal.Codec.normalizeMap(params);
     }
 
     public static RunInfo of(String id, String type, String producer, long createdAtMs, Map<String, Object> params) {

@@ -16,6 +16,6 @@ import java.util.Objects;
 public record TimelineEvent(long tsMs, String event, String experimentId, Map<String, Object> data) {
     public TimelineEvent {
         Objects.requireNonNull(event, "event");
-        data = data == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(data));
+        data = io.stampede.reports.internal.Codec.normalizeMap(data);
     }
 }

@@ -52,6 +52,8 @@ class RunRoundTripTest {
         v.put("sent", 1000L);
         v.put("failed", 0L);
         v.put("rate_per_s", 499.5);
+        v.put("target_rate_per_s", 500.0); // whole doubles come back as longs: equal after normalisation
+        v.put("acked", 7);
         CounterRecord whole = new CounterRecord(T0 + 1000, "loadgen", null, v);
         CounterRecord perExp = new CounterRecord(T0 + 1000, "loadgen", "chaos_backpressure_1", Map.of("sent", 400L));
         try (RunWriter w = RunWriter.open(dir)) {

@@ -1,7 +1,6 @@
 package io.stampede.reports.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -35,7 +34,6 @@ public final class Codec {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper COMPACT = new ObjectMapper();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
     private Codec() {}
 
@@ -273,7 +271,89 @@ public final class Codec {
         if (!n.isObject()) {
             throw new IllegalArgumentException("expected a JSON object, got " + n.getNodeType().toString().toLowerCase());
         }
-        return COMPACT.convertValue(n, MAP);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) java(n);
+        return m;
+    }
+
+    /** A JSON tree as plain Java values: Map, List, String, Boolean, Long (or BigInteger), Double, null. */
+    private static Object java(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isObject()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            n.fields().forEachRemaining(e -> m.put(e.getKey(), java(e.getValue())));
+            return m;
+        }
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>();
+            n.forEach(e -> l.add(java(e)));
+            return l;
+        }
+        if (n.isIntegralNumber()) {
+            return n.canConvertToLong() ? (Object) n.longValue() : n.bigIntegerValue();
+        }
+        if (n.isNumber()) {
+            return n.doubleValue();
+        }
+        if (n.isBoolean()) {
+            return n.booleanValue();
+        }
+        return n.asText();
+    }
+
+    /**
+     * The same normal form for values a caller passes in: Integer/Short/Byte become Long, Float
+     * becomes Double, maps and lists are copied (insertion order kept), so a record equals itself
+     * read back. Other values are kept as they are (Jackson serialises them).
+     */
+    public static Object normalize(Object v) {
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof Float f) {
+            return f.doubleValue();
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), normalize(x)));
+            return java.util.Collections.unmodifiableMap(out);
+        }
+        if (v instanceof Iterable<?> it) {
+            List<Object> out = new ArrayList<>();
+            it.forEach(x -> out.add(normalize(x)));
+            return java.util.Collections.unmodifiableList(out);
+        }
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> normalizeMap(Map<String, ?> m) {
+        return m == null ? Map.of() : (Map<String, Object>) normalize(m);
+    }
+
+    /**
+     * Numbers in the form they are read back in: Long for whole values (1000.0 is written as 1000),
+     * Double otherwise.
+     */
+    public static Map<String, Number> normalizeNumbers(Map<String, ? extends Number> m) {
+        Map<String, Number> out = new LinkedHashMap<>();
+        if (m != null) {
+            m.forEach((k, v) -> {
+                if (v == null) {
+                    throw new IllegalArgumentException("value of " + k + " is null");
+                }
+                double d = v.doubleValue();
+                if (!Double.isFinite(d)) {
+                    throw new IllegalArgumentException("value of " + k + " is not a finite number: " + d);
+                }
+                boolean whole = !(v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal)
+                        || (d == Math.rint(d) && Math.abs(d) < 1e15);
+                out.put(k, whole ? (Number) v.longValue() : (Number) d);
+            });
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     private static ObjectNode numbers(Map<String, Number> values) {
