@@ -1,8 +1,8 @@
 package io.stampede.chaos;
 
 import io.stampede.chaos.experiment.Limits;
-import io.stampede.chaos.target.TargetConfig;
-import io.stampede.chaos.target.TargetsConfig;
+import io.stampede.chaos.servicefailure.TargetConfig;
+import io.stampede.chaos.servicefailure.TargetsConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.ServiceFailure.FailureType;
