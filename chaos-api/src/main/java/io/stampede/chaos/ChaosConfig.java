@@ -224,7 +224,10 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
             hosts.add("127.0.0.1");
             hosts.add("localhost");
         }
-        return new Limits(targets.keySet(), hosts, webhookUrl, maxRps, baselineRate, maxMessageRate);
+        // every configured service_failure target, with or without a health URL (health_url is optional)
+        Set<String> services = new java.util.LinkedHashSet<>(targets.keySet());
+        services.addAll(serviceTargets.targets().keySet());
+        return new Limits(services, hosts, webhookUrl, maxRps, baselineRate, maxMessageRate);
     }
 
     public Path journalFile() {
