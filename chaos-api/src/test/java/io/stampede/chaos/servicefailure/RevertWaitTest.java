@@ -68,13 +68,20 @@ class RevertWaitTest {
         for (Socket s : held) {
             s.close();
         }
-        LocalProcesses.fromPidFile(pidFile).ifPresent(p -> {
-            try {
-                LocalProcesses.killTree(p, 5000);
-            } catch (Exception ignored) {
-                // best effort
-            }
-        });
+        // also a target a revert started and then gave up on (interrupt, timeout): it writes its pid file late
+        String mine = TinyHttpServer.class.getName() + " " + port + " ";
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        do {
+            ProcessHandle.allProcesses().filter(p -> LocalProcesses.read(p.pid())
+                    .filter(id -> id.cmdline().contains(mine)).isPresent()).forEach(p -> {
+                        try {
+                            LocalProcesses.killTree(p, 5000);
+                        } catch (Exception ignored) {
+                            // best effort
+                        }
+                    });
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
     }
 
     /** The target is started with its own start command, so the default match (that command) names it. */
