@@ -2,8 +2,8 @@ package io.stampede.chaos;
 
 import io.stampede.chaos.experiment.Limits;
 import io.stampede.chaos.experiment.TimeScale;
-import io.stampede.chaos.target.TargetConfig;
-import io.stampede.chaos.target.TargetsConfig;
+import io.stampede.chaos.servicefailure.TargetConfig;
+import io.stampede.chaos.servicefailure.TargetsConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -275,7 +275,10 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
 
     /** What experiments may ask for, derived from the configuration. */
     public Limits limits() {
-        return new Limits(targets.keySet(), bounds.loadTargets(), webhookUrl, maxRps, baselineRate, maxMessageRate,
+        // every configured service_failure target, with or without a health URL (health_url is optional)
+        Set<String> services = new java.util.LinkedHashSet<>(targets.keySet());
+        services.addAll(serviceTargets.targets().keySet());
+        return new Limits(services, bounds.loadTargets(), webhookUrl, maxRps, baselineRate, maxMessageRate,
                 bounds.minMessageRate(), bounds.maxActive(), bounds.maxLoadTests());
     }
 

@@ -17,11 +17,15 @@ import java.util.concurrent.Executors;
 /**
  * The proxy's loopback admin API: {@code GET /faults}, {@code GET|PUT|DELETE /faults/{id}},
  * {@code GET /stats}, {@code POST /stats/reset} (clears delay accuracy and peaks),
- * {@code GET /healthz}. Runs on its own thread, never on the proxy loop.
+ * {@code GET /healthz} (200 while the proxy loop runs, accepts and answers a no-op within
+ * {@value #HEALTH_TIMEOUT_MS} ms; else 503 {@code {"status":"down","reason":...}}). Runs on its own
+ * thread, never on the proxy loop.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final int MAX_BODY = 16 * 1024;
+    /** How long /healthz waits for the proxy loop to run a no-op before calling it wedged. */
+    static final long HEALTH_TIMEOUT_MS = 1_000;
 
     private final NatsProxy proxy;
     private final HttpServer http;
@@ -68,7 +72,9 @@ public final class AdminServer implements AutoCloseable {
                 proxy.resetPeaks();
                 send(ex, 200, new JsonObject().put("reset", true));
             } else if (path.equals("/healthz") && method.equals("GET")) {
-                send(ex, 200, new JsonObject().put("status", "ok"));
+                String reason = proxy.unhealthyReason(HEALTH_TIMEOUT_MS);
+                send(ex, reason == null ? 200 : 503, reason == null ? new JsonObject().put("status", "ok")
+                        : new JsonObject().put("status", "down").put("reason", reason));
             } else if ((path.equals("/faults") || path.equals("/faults/")) && method.equals("GET")) {
                 send(ex, 200, new JsonObject().put("faults", proxy.faults()));
             } else if (path.startsWith("/faults/")) {

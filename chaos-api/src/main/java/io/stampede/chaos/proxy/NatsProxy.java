@@ -66,6 +66,7 @@ public final class NatsProxy implements AutoCloseable {
     private final Thread loopThread;
     private final Instant startedAt = Instant.now();
     private volatile boolean running = true;
+    private volatile Throwable loopFailure;
 
     // ---- loop-confined state ----
     private final Set<Connection> connections = new LinkedHashSet<>();
@@ -197,6 +198,36 @@ public final class NatsProxy implements AutoCloseable {
         return s.put("faults", faults.toJson());
     }
 
+    /**
+     * Null while the proxy carries traffic; otherwise why it does not: the loop thread ended (and
+     * with what), the listening socket is closed, or the loop did not run a no-op task within
+     * {@code timeoutMs} (wedged). Any thread; waits at most {@code timeoutMs}.
+     */
+    public String unhealthyReason(long timeoutMs) {
+        Throwable died = loopFailure;
+        if (died != null) {
+            return "proxy loop died: " + died;
+        }
+        if (!running || !loopThread.isAlive()) {
+            return "proxy loop is not running (closed)";
+        }
+        if (!acceptor.isOpen()) {
+            return "listening socket " + config.listenHost() + ":" + config.listenPort() + " is closed";
+        }
+        try {
+            call(() -> Boolean.TRUE).get(timeoutMs, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while checking the proxy loop";
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "proxy loop did not answer within " + timeoutMs + " ms";
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable again = loopFailure;
+            return again != null ? "proxy loop died: " + again : "proxy loop did not answer: " + e.getCause();
+        }
+    }
+
     private static long residentSetBytes() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
@@ -286,6 +317,7 @@ public final class NatsProxy implements AutoCloseable {
                 }
             }
         } catch (Throwable t) {
+            loopFailure = t;
             log.error("nats proxy loop died", t);
         } finally {
             running = false;
@@ -537,6 +569,20 @@ public final class NatsProxy implements AutoCloseable {
             readStalls = 0;
             return null;
         }));
+    }
+
+    /** Test hook: the loop thread throws {@code e} from its next task, as a bug in the loop would. */
+    void failLoopForTest(Error e) {
+        tasks.add(() -> {
+            throw e;
+        });
+        selector.wakeup();
+    }
+
+    /** Test hook: closes the listening socket under the loop, as a failed accept path would leave it. */
+    void closeListenerForTest() throws IOException {
+        acceptor.close();
+        selector.wakeup();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -7,8 +7,16 @@ import java.util.List;
 /**
  * A Docker container, by name or id (a compose service's container name, e.g.
  * {@code stampede-gateway-1}).
+ *
+ * @param healthTimeoutMs how long a crash revert waits for the container to run again; 0 = the injector's default
  */
-public record ContainerTarget(String name, String container, URI healthUrl) implements TargetConfig {
+public record ContainerTarget(String name, String container, URI healthUrl, long healthTimeoutMs)
+        implements TargetConfig {
+
+    /** Default timeout. */
+    public ContainerTarget(String name, String container, URI healthUrl) {
+        this(name, container, healthUrl, 0);
+    }
 
     @Override
     public List<String> validate() {
@@ -20,6 +28,9 @@ public record ContainerTarget(String name, String container, URI healthUrl) impl
             problems.add("container: required (container name or id)");
         } else if (!container.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
             problems.add("container: not a valid container name or id: " + container);
+        }
+        if (healthTimeoutMs < 0) {
+            problems.add("health_timeout_s: must be >= 0");
         }
         problems.addAll(HealthUrls.validate(healthUrl));
         return problems;

@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 /**
  * The target was not healthy-running when the experiment started, so no fault was injected; the

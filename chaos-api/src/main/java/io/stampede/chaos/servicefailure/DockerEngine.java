@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedInputStream;

@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.ServiceFailure.FailureType;
@@ -46,7 +46,7 @@ class ServiceFailureTimingsBench {
         TestDocker.runHttpServer(name, port);
         try {
             URI health = URI.create("http://127.0.0.1:" + port + "/");
-            Await.until("container up", Duration.ofSeconds(10), () -> HealthUrls.answers200(health, 500));
+            Await.until("container up", Duration.ofSeconds(10), () -> HealthUrls.probeOnce(health, 500));
             TargetsConfig cfg = new TargetsConfig(Map.of("web", new ContainerTarget("web", name, health)), List.of());
             return rounds("container " + type, new ServiceFailureInjector(cfg, engine), type, health);
         } finally {
@@ -60,11 +60,12 @@ class ServiceFailureTimingsBench {
         Path pidFile = dir.resolve("web.pid");
         URI health = URI.create("http://127.0.0.1:" + port + "/healthz");
         try (ChildJvm jvm = ChildJvm.start(TinyHttpServer.class, Map.of(), Integer.toString(port), pidFile.toString())) {
-            Await.until("process up", Duration.ofSeconds(10), () -> HealthUrls.answers200(health, 500));
+            Await.until("process up", Duration.ofSeconds(10), () -> HealthUrls.probeOnce(health, 500));
             List<String> start = List.of(ChildJvm.javaBinary(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"), TinyHttpServer.class.getName(),
                     Integer.toString(port), pidFile.toString());
-            TargetsConfig cfg = new TargetsConfig(Map.of("web", new ProcessTarget("web", pidFile, start, health)), List.of());
+            TargetsConfig cfg = new TargetsConfig(Map.of("web", new ProcessTarget("web", pidFile, start, health,
+                    List.of(TinyHttpServer.class.getName() + " " + port + " "), 0)), List.of());
             return rounds("process " + type, new ServiceFailureInjector(cfg, null), type, health);
         } finally {
             LocalProcesses.fromPidFile(pidFile).ifPresent(p -> {
@@ -92,7 +93,7 @@ class ServiceFailureTimingsBench {
                 apply.add(s.getLong("apply_ms"));
                 revert.add(s.getLong("revert_ms"));
                 recovery.add(s.getLong("recovery_ms"));
-                Await.until("healthy", Duration.ofSeconds(10), () -> HealthUrls.answers200(health, 500));
+                Await.until("healthy", Duration.ofSeconds(10), () -> HealthUrls.probeOnce(health, 500));
             }
         } finally {
             injector.close();

@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,7 +72,7 @@ class TargetsConfigTest {
                 "targets.a.container: required (container name or id)",
                 "targets.a.health_url: must be an absolute http:// URL: ftp://x/",
                 "targets.b.type: must be \"container\" or \"process\", got vm",
-                "targets.c.colour: unknown key (known: health_url, pid_file, start_command, type)",
+                "targets.c.colour: unknown key (known: health_timeout_s, health_url, match, pid_file, start_command, type)",
                 "targets.c.pid_file: must be an absolute path: relative.pid",
                 "targets.c.start_command: required (a non-empty list of arguments)",
                 "targets.D d: name must match [a-z0-9][a-z0-9_-]*",

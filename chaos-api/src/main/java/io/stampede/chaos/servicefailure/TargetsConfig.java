@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -38,8 +38,9 @@ public record TargetsConfig(Map<String, TargetConfig> targets, List<String> prob
     public static final URI DEFAULT_GATEWAY_HEALTH = URI.create("http://127.0.0.1:8001/healthz");
     public static final URI DEFAULT_AGENT_HEALTH = URI.create("http://127.0.0.1:8002/healthz");
 
-    private static final Set<String> CONTAINER_KEYS = Set.of("type", "container", "health_url");
-    private static final Set<String> PROCESS_KEYS = Set.of("type", "pid_file", "start_command", "health_url");
+    private static final Set<String> CONTAINER_KEYS = Set.of("type", "container", "health_url", "health_timeout_s");
+    private static final Set<String> PROCESS_KEYS = Set.of("type", "pid_file", "start_command", "health_url", "match",
+            "health_timeout_s");
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}|\\$([A-Za-z_][A-Za-z0-9_]*)");
 
     public TargetsConfig {
@@ -131,14 +132,14 @@ public record TargetsConfig(Map<String, TargetConfig> targets, List<String> prob
             if ("container".equals(type)) {
                 unknownKeys(t, CONTAINER_KEYS, at, problems);
                 target = new ContainerTarget(name, string(t, "container", at, env, problems),
-                        uri(t, at, env, problems));
+                        uri(t, at, env, problems), timeoutMs(t, at, problems));
             } else if ("process".equals(type)) {
                 unknownKeys(t, PROCESS_KEYS, at, problems);
                 String pid = string(t, "pid_file", at, env, problems);
                 List<String> cmd = t.containsKey("start_command")
                         ? command(t, at, env, problems) : defaultStartCommand(name, env);
                 target = new ProcessTarget(name, pid == null ? defaultPidFile(name, env) : Path.of(pid), cmd,
-                        uri(t, at, env, problems));
+                        uri(t, at, env, problems), match(t, at, env, problems), timeoutMs(t, at, problems));
             } else {
                 problems.add(at + ".type: must be \"container\" or \"process\", got " + t.getValue("type"));
                 continue;
@@ -182,6 +183,41 @@ public record TargetsConfig(Map<String, TargetConfig> targets, List<String> prob
             problems.add(at + ".health_url: not a URL: " + s);
             return null;
         }
+    }
+
+    /** {@code match}: a string or a list of strings, each a substring of the target's command line. */
+    private static List<String> match(JsonObject t, String at, Map<String, String> env, List<String> problems) {
+        Object v = t.getValue("match");
+        if (v == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        if (v instanceof String s) {
+            out.add(expand(s, env, at + ".match", problems));
+        } else if (v instanceof JsonArray arr && !arr.isEmpty()) {
+            for (Object o : arr) {
+                if (o instanceof String s) {
+                    out.add(expand(s, env, at + ".match", problems));
+                } else {
+                    problems.add(at + ".match: every pattern must be a string, got " + o);
+                }
+            }
+        } else {
+            problems.add(at + ".match: must be a string or a non-empty list of strings");
+        }
+        return out;
+    }
+
+    private static long timeoutMs(JsonObject t, String at, List<String> problems) {
+        Object v = t.getValue("health_timeout_s");
+        if (v == null) {
+            return 0;
+        }
+        if (!(v instanceof Number n) || !(n.doubleValue() > 0) || n.doubleValue() > 3600) {
+            problems.add(at + ".health_timeout_s: must be a number of seconds in (0, 3600], got " + v);
+            return 0;
+        }
+        return Math.round(n.doubleValue() * 1000);
     }
 
     private static List<String> command(JsonObject t, String at, Map<String, String> env, List<String> problems) {

@@ -1,4 +1,4 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,7 +50,7 @@ class ProcessServiceFailureTest {
         // whatever runs now (the first JVM or one the injector restarted), thawed then killed
         LocalProcesses.fromPidFile(pidFile).ifPresent(p -> {
             try {
-                LocalProcesses.signal("CONT", LocalProcesses.tree(p));
+                LocalProcesses.signalUnchecked("CONT", LocalProcesses.tree(p));
                 LocalProcesses.killTree(p, 5000);
             } catch (Exception ignored) {
                 // best effort
@@ -59,12 +59,17 @@ class ProcessServiceFailureTest {
         jvm.close();
     }
 
+    /** What identifies the target: its main class and port, whichever JVM flags started it. */
+    private List<String> match() {
+        return List.of(TinyHttpServer.class.getName() + " " + port + " ");
+    }
+
     private ServiceFailureInjector newInjector() {
         List<String> start = List.of(ChildJvm.javaBinary(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), TinyHttpServer.class.getName(),
                 Integer.toString(port), pidFile.toString(), "--child");
         TargetsConfig cfg = new TargetsConfig(Map.of("web", new ProcessTarget("web", pidFile, start,
-                URI.create("http://127.0.0.1:" + port + "/healthz"))), List.of());
+                URI.create("http://127.0.0.1:" + port + "/healthz"), match(), 0)), List.of());
         return new ServiceFailureInjector(cfg, new DockerEngine(DockerEngine.DEFAULT_SOCKET), 15_000, 15_000);
     }
 
@@ -169,13 +174,13 @@ class ProcessServiceFailureTest {
         ProcessHandle target = current();
         JsonObject forged = new JsonObject().put("target", "web").put("kind", "process").put("action", "hang")
                 .put("pid", target.pid()).put("pid_start_ms", LocalProcesses.startMillis(target) - 60_000);
-        LocalProcesses.signal("STOP", List.of(target));
+        LocalProcesses.signalUnchecked("STOP", List.of(target));
         Await.until("stopped", Duration.ofSeconds(2), () -> LocalProcesses.stopped(target));
         try {
             injector.revert(ctx, new ServiceFailure("web", FailureType.HANG, 1), forged);
             assertThat(LocalProcesses.stopped(target)).as("another process with the same pid is not touched").isTrue();
         } finally {
-            LocalProcesses.signal("CONT", List.of(target));
+            LocalProcesses.signalUnchecked("CONT", List.of(target));
         }
     }
 

@@ -1,9 +1,10 @@
-package io.stampede.chaos.target;
+package io.stampede.chaos.servicefailure;
 
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.ServiceFailure.FailureType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
+import io.stampede.chaos.servicefailure.LocalProcesses.ProcId;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -144,7 +146,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         JsonObject token = new JsonObject().put("kind", "container").put("container", c.container()).put("container_id", id);
         if (type == FailureType.CRASH) {
             docker.kill(id);
-            awaitContainer(id, false);
+            awaitContainer(id, false, 10_000);
         } else {
             docker.pause(id);
             awaitPaused(id);
@@ -153,18 +155,28 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
     }
 
     private JsonObject applyProcess(ProcessTarget p, FailureType type) throws Exception {
-        ProcessHandle proc = LocalProcesses.fromPidFile(p.pidFile()).orElseThrow(() -> new TargetWasDownException(
-                p.name(), "pid file " + p.pidFile() + " names no running process"));
-        if (proc.pid() == ProcessHandle.current().pid()
-                || ProcessHandle.current().parent().map(pp -> pp.pid() == proc.pid()).orElse(false)) {
-            throw new IllegalArgumentException("target '" + p.name() + "' pid file " + p.pidFile()
-                    + " names the chaos API itself or its parent; refusing");
+        OptionalLong pid = LocalProcesses.pidFromFile(p.pidFile());
+        String refused = pid.isPresent() ? LocalProcesses.protectedReason(pid.getAsLong()) : null;
+        if (refused != null) {
+            throw new IllegalArgumentException("target '" + p.name() + "' pid file " + p.pidFile() + ": " + refused
+                    + "; refusing to signal it");
+        }
+        ProcId proc = pid.isPresent() ? LocalProcesses.read(pid.getAsLong()).orElse(null) : null;
+        if (proc == null) {
+            throw new TargetWasDownException(p.name(), "pid file " + p.pidFile() + " names no running process");
+        }
+        if (!LocalProcesses.matches(proc, p.match())) {
+            throw new TargetWasDownException(p.name(), "pid file " + p.pidFile() + " names pid " + proc.pid() + " ("
+                    + abbreviate(proc.cmdline()) + "), which is not target '" + p.name()
+                    + "': its command line contains none of " + p.match() + " (stale pid file?)");
         }
         if (LocalProcesses.stopped(proc)) {
             throw new TargetWasDownException(p.name(), "pid " + proc.pid() + " is already stopped (SIGSTOP)");
         }
         JsonObject token = new JsonObject().put("kind", "process").put("pid", proc.pid())
-                .put("pid_start_ms", LocalProcesses.startMillis(proc)).put("pid_file", p.pidFile().toString());
+                .put("pid_start_ticks", proc.startTicks()).put("pid_cmdline", proc.cmdline())
+                .put("pid_start_ms", ProcessHandle.of(proc.pid()).map(LocalProcesses::startMillis).orElse(0L))
+                .put("pid_file", p.pidFile().toString());
         if (type == FailureType.CRASH) {
             LocalProcesses.killTree(proc, 10_000);
         } else {
@@ -178,6 +190,49 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
             }
         }
         return token;
+    }
+
+    /**
+     * The target's process if the pid file names one: alive, not protected, command line matching.
+     * Anything else the pid file names is someone else's process and is left alone.
+     */
+    private static Optional<ProcId> targetFromPidFile(ProcessTarget p) {
+        OptionalLong pid = LocalProcesses.pidFromFile(p.pidFile());
+        if (pid.isEmpty()) {
+            return Optional.empty();
+        }
+        String refused = LocalProcesses.protectedReason(pid.getAsLong());
+        if (refused != null) {
+            LOG.warn("service_failure: pid file {} of '{}': {}; not the target", p.pidFile(), p.name(), refused);
+            return Optional.empty();
+        }
+        Optional<ProcId> proc = LocalProcesses.read(pid.getAsLong());
+        if (proc.isPresent() && !LocalProcesses.matches(proc.get(), p.match())) {
+            LOG.warn("service_failure: pid file {} names pid {} ({}), not target '{}' (match {})", p.pidFile(),
+                    proc.get().pid(), abbreviate(proc.get().cmdline()), p.name(), p.match());
+            return Optional.empty();
+        }
+        return proc;
+    }
+
+    /** The process a token names, if it still is that process (start time and command line). */
+    private static Optional<ProcId> tokenProcess(JsonObject token, ProcessTarget p) {
+        long pid = token.getLong("pid");
+        if (LocalProcesses.protectedReason(pid) != null) {
+            return Optional.empty();
+        }
+        if (token.containsKey("pid_start_ticks")) {
+            ProcId recorded = new ProcId(pid, token.getLong("pid_start_ticks"), token.getString("pid_cmdline", ""));
+            return recorded.alive() ? Optional.of(recorded) : Optional.empty();
+        }
+        // a token written before start ticks were recorded: start time in ms and the match pattern
+        return LocalProcesses.same(pid, token.getLong("pid_start_ms", 0L))
+                .flatMap(h -> LocalProcesses.read(h.pid()))
+                .filter(id -> LocalProcesses.matches(id, p.match()));
+    }
+
+    private static String abbreviate(String cmdline) {
+        return cmdline.length() > 160 ? cmdline.substring(0, 160) + "..." : cmdline;
     }
 
     @Override
@@ -238,6 +293,8 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         }
         if (type == FailureType.CRASH && !state.getBoolean("Running", false)) {
             docker.start(id);
+            // done when it runs again; health (if configured) is measured apart as recovery_ms
+            awaitContainer(id, true, c.healthTimeoutMs() > 0 ? c.healthTimeoutMs() : startTimeoutMs);
             return true;
         }
         return false;
@@ -291,24 +348,46 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
 
     private boolean revertProcess(ExperimentContext ctx, ProcessTarget p, FailureType type, JsonObject token,
             long revertStart) throws Exception {
-        Optional<ProcessHandle> proc = token != null && token.containsKey("pid")
-                ? LocalProcesses.same(token.getLong("pid"), token.getLong("pid_start_ms", 0L))
-                : LocalProcesses.fromPidFile(p.pidFile());
+        boolean fromToken = token != null && token.containsKey("pid");
+        // with a token only the process the fault was applied to is thawed; without one (crash
+        // during apply) the target the pid file names, since thawing is always safe
+        Optional<ProcId> proc = fromToken ? tokenProcess(token, p) : targetFromPidFile(p);
         boolean changed = false;
         if (proc.isPresent() && (type == FailureType.HANG || LocalProcesses.stopped(proc.get()))) {
             // SIGCONT is always safe, and a stop still being delivered may not show in /proc yet
-            changed = LocalProcesses.tree(proc.get()).stream().anyMatch(LocalProcesses::stopped);
-            LocalProcesses.signal("CONT", LocalProcesses.tree(proc.get()));
+            List<ProcId> tree = LocalProcesses.tree(proc.get());
+            changed = tree.stream().anyMatch(LocalProcesses::stopped);
+            LocalProcesses.signal("CONT", tree);
+            return changed;
         }
-        if (type == FailureType.CRASH && LocalProcesses.fromPidFile(p.pidFile()).isEmpty()) {
-            startProcess(ctx, p);
-            statsById.get(ctx.experimentId()).put("recovery_ms", ms(revertStart));
-            changed = true;
+        if (proc.isPresent()) {
+            return false; // a crash revert whose target already runs
         }
-        return changed;
+        JsonObject stats = statsById.get(ctx.experimentId());
+        if (type == FailureType.HANG) {
+            // it died while frozen, or its pid was reused: bring the target back as after a crash
+            stats.put("target_lost", true);
+            if (targetFromPidFile(p).isPresent()) {
+                LOG.warn("service_failure hang revert: pid {} of '{}' is gone; another target process runs"
+                        + " (pid file {}), left alone", fromToken ? token.getLong("pid") : "?", p.name(), p.pidFile());
+                return false;
+            }
+            LOG.warn("service_failure hang revert: target '{}' is not running (pid {} gone, pid file {} names no"
+                    + " target process); starting it", p.name(), fromToken ? token.getLong("pid") : "?", p.pidFile());
+        } else if (targetFromPidFile(p).isPresent()) {
+            return false; // already running (restarted by someone else)
+        }
+        startProcess(ctx, p);
+        stats.put("recovery_ms", ms(revertStart));
+        return true;
     }
 
-    /** Runs the start command and waits until the target is healthy (or at least running). */
+    /**
+     * Runs the start command and waits until the target is back: {@code health_url} answers 200,
+     * or without one, a target process runs (named by the pid file, or the started process itself
+     * when the start command is the service). Bounded by the target's health timeout; an interrupt
+     * ends the wait at once.
+     */
     private void startProcess(ExperimentContext ctx, ProcessTarget p) throws Exception {
         Path log = startLog(ctx, p);
         ProcessBuilder pb = new ProcessBuilder(p.startCommand())
@@ -317,10 +396,11 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         LOG.info("service_failure: starting {} with {} (output in {})", p.name(), p.startCommand(), log);
         Process started = pb.start();
-        long deadline = System.nanoTime() + startTimeoutMs * 1_000_000L;
+        long timeoutMs = p.healthTimeoutMs() > 0 ? p.healthTimeoutMs() : startTimeoutMs;
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         while (true) {
-            boolean up = p.healthUrl() != null ? HealthUrls.answers200(p.healthUrl(), 500)
-                    : LocalProcesses.fromPidFile(p.pidFile()).isPresent() || started.isAlive();
+            boolean up = p.healthUrl() != null ? HealthUrls.answers200(p.healthUrl(), HealthUrls.PROBE_TIMEOUT_MS)
+                    : targetFromPidFile(p).isPresent() || startedIsTarget(started, p).isPresent();
             if (up) {
                 break;
             }
@@ -329,16 +409,23 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
                         + ": " + tail(log));
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("'" + p.name() + "' not healthy " + startTimeoutMs + " ms after its start command: "
-                        + tail(log));
+                throw new IOException("'" + p.name() + "' not " + (p.healthUrl() != null ? "healthy" : "running")
+                        + " " + timeoutMs + " ms after its start command: " + tail(log));
             }
             Thread.sleep(10);
         }
-        if (LocalProcesses.fromPidFile(p.pidFile()).isEmpty() && started.isAlive()) {
+        Optional<ProcId> itself = startedIsTarget(started, p);
+        if (targetFromPidFile(p).isEmpty() && itself.isPresent()) {
             // a start command that is the service itself: keep the pid file true for the next fault
             Files.createDirectories(p.pidFile().toAbsolutePath().getParent());
-            Files.writeString(p.pidFile(), started.pid() + "\n");
+            Files.writeString(p.pidFile(), itself.get().pid() + "\n");
         }
+    }
+
+    /** The started process when it is the service itself (alive, its command line matches). */
+    private static Optional<ProcId> startedIsTarget(Process started, ProcessTarget p) {
+        return started.isAlive() ? LocalProcesses.read(started.pid()).filter(id -> LocalProcesses.matches(id, p.match()))
+                : Optional.empty();
     }
 
     private static Path startLog(ExperimentContext ctx, ProcessTarget p) throws IOException {
@@ -356,15 +443,16 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         }
     }
 
-    private void awaitContainer(String id, boolean running) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+    private void awaitContainer(String id, boolean running, long timeoutMs) throws Exception {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         while (true) {
             JsonObject info = docker.inspect(id);
             if (info == null || info.getJsonObject("State", new JsonObject()).getBoolean("Running", false) == running) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("container " + id + " still " + (running ? "stopped" : "running") + " after 10 s");
+                throw new IOException("container " + id + " still " + (running ? "stopped" : "running") + " after "
+                        + timeoutMs + " ms");
             }
             Thread.sleep(5);
         }
