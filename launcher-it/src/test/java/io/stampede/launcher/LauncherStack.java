@@ -95,6 +95,8 @@ final class LauncherStack {
                 p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
             String text = Files.readString(out, StandardCharsets.UTF_8);
+            System.out.printf("$ ./stampede %s -> exit %s after %d ms%n%s%n", String.join(" ", args),
+                    exited ? p.exitValue() : "none (killed)", elapsed.toMillis(), text);
             return new Run(exited ? p.exitValue() : -1, exited ? text : text + "\n<launcher killed after " + timeout + ">", elapsed);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
