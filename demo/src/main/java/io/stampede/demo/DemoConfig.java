@@ -14,6 +14,16 @@ import java.util.Properties;
  * Configuration of the demo system, read once from environment variables (and optionally a
  * properties file named by {@code DEMO_CONFIG}; the environment wins). Every key and its default
  * is listed here and in demo/README.md.
+ *
+ * <p>{@code signalsMaxMsgs} / {@code signalsMaxBytes} bound the SIGNALS stream with
+ * {@code DiscardPolicy.New}: at the limit a publish fails and the gateway answers 503
+ * {@code stream_full} instead of accepting a signal the stream would later drop. The stream keeps
+ * every signal (acked or not) for {@code streamMaxAge}, so the limit counts them all.
+ *
+ * <p>{@code decisionsDuplicateWindow} defaults to {@code processedTtl} (capped at
+ * {@code streamMaxAge}: the server refuses a window longer than the stream's max age): a decision
+ * republished after an agent crash is dropped by DECISIONS as long as the agent comes back within
+ * that window.
  */
 public record DemoConfig(
         String natsUrl,
@@ -23,6 +33,8 @@ public record DemoConfig(
         String signalsStream,
         String signalsSubjectPrefix,
         Duration signalsDuplicateWindow,
+        long signalsMaxMsgs,
+        long signalsMaxBytes,
         String decisionsStream,
         String decisionsSubjectPrefix,
         Duration decisionsDuplicateWindow,
@@ -36,6 +48,12 @@ public record DemoConfig(
         double maxNotional) {
 
     public static final String DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+    public static final long DEFAULT_STREAM_MAX_BYTES = 2L << 30;
+    /** A day of the chaos API's 100 msg/s baseline (8.64 M) fits, with room for load tests. */
+    public static final long DEFAULT_SIGNALS_MAX_MSGS = 20_000_000;
+    public static final long DEFAULT_SIGNALS_MAX_BYTES = DEFAULT_STREAM_MAX_BYTES;
+    public static final int DEFAULT_PROCESSED_TTL_S = 86_400;
+    public static final int DEFAULT_STREAM_MAX_AGE_S = 86_400;
 
     public static DemoConfig defaults() {
         return fromMap(Map.of());
@@ -60,6 +78,10 @@ public record DemoConfig(
 
     public static DemoConfig fromMap(Map<String, String> m) {
         Settings s = new Settings(m);
+        Duration maxAge = Duration.ofSeconds(s.integer("STREAM_MAX_AGE_S", DEFAULT_STREAM_MAX_AGE_S));
+        long streamMaxBytes = s.longValue("STREAM_MAX_BYTES", DEFAULT_STREAM_MAX_BYTES);
+        Duration processedTtl = Duration.ofSeconds(s.integer("PROCESSED_TTL_S", DEFAULT_PROCESSED_TTL_S));
+        Duration decisionsWindowDefault = processedTtl.compareTo(maxAge) <= 0 || maxAge.isZero() ? processedTtl : maxAge;
         return new DemoConfig(
                 s.str("NATS_URL", DEFAULT_NATS_URL),
                 s.str("DEMO_HTTP_HOST", "127.0.0.1"),
@@ -68,15 +90,17 @@ public record DemoConfig(
                 s.str("SIGNALS_STREAM", "SIGNALS"),
                 s.str("SIGNALS_SUBJECT_PREFIX", "signals"),
                 s.millis("SIGNALS_DUPLICATE_WINDOW_MS", 120_000),
+                s.longValue("SIGNALS_MAX_MSGS", DEFAULT_SIGNALS_MAX_MSGS),
+                s.longValue("SIGNALS_MAX_BYTES", m.containsKey("STREAM_MAX_BYTES") ? streamMaxBytes : DEFAULT_SIGNALS_MAX_BYTES),
                 s.str("DECISIONS_STREAM", "DECISIONS"),
                 s.str("DECISIONS_SUBJECT_PREFIX", "decisions"),
-                s.millis("DECISIONS_DUPLICATE_WINDOW_MS", 600_000),
-                Duration.ofSeconds(s.integer("STREAM_MAX_AGE_S", 86_400)),
-                s.longValue("STREAM_MAX_BYTES", 2L << 30),
+                s.millis("DECISIONS_DUPLICATE_WINDOW_MS", decisionsWindowDefault.toMillis()),
+                maxAge,
+                streamMaxBytes,
                 s.str("AGENT_DURABLE", "agent"),
                 s.millis("AGENT_ACK_WAIT_MS", 30_000),
                 s.str("PROCESSED_BUCKET", "processed-signals"),
-                Duration.ofSeconds(s.integer("PROCESSED_TTL_S", 86_400)),
+                processedTtl,
                 s.millis("PUBLISH_TIMEOUT_MS", 5_000),
                 s.dbl("AGENT_MAX_NOTIONAL", 1_000_000));
     }

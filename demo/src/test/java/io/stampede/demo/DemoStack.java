@@ -31,12 +31,27 @@ public final class DemoStack implements AutoCloseable {
     public final int gatewayPort;
     public final int agentPort;
     public final ChildJvm gateway;
+    /** Null for a stack started without the agent. */
     public final ChildJvm agent;
     public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Connection observer;
 
-    private DemoStack(Map<String, String> overrides) {
+    /** Runs against the fresh nats-server before any service starts (say, an old stream to migrate). */
+    @FunctionalInterface
+    public interface BeforeServices {
+        void run(Connection nats) throws Exception;
+    }
+
+    private DemoStack(Map<String, String> overrides, boolean withAgent, BeforeServices before) {
         nats = NatsServer.start();
+        if (before != null) {
+            try {
+                before.run(observer());
+            } catch (Exception e) {
+                nats.close();
+                throw new IllegalStateException("before-services setup failed", e);
+            }
+        }
         gatewayPort = FreePorts.next();
         agentPort = FreePorts.next();
         Map<String, String> env = new HashMap<>();
@@ -46,7 +61,7 @@ public final class DemoStack implements AutoCloseable {
         env.put("AGENT_ACK_WAIT_MS", "2000");
         env.putAll(overrides);
         gateway = ChildJvm.start(GatewayMain.class, with(env, "STAMPEDE_SERVICE", "gateway"));
-        agent = ChildJvm.start(AgentMain.class, with(env, "STAMPEDE_SERVICE", "agent"));
+        agent = withAgent ? ChildJvm.start(AgentMain.class, with(env, "STAMPEDE_SERVICE", "agent")) : null;
     }
 
     private static Map<String, String> with(Map<String, String> env, String k, String v) {
@@ -56,12 +71,18 @@ public final class DemoStack implements AutoCloseable {
     }
 
     public static DemoStack start(Map<String, String> overrides) {
-        DemoStack s = new DemoStack(overrides);
+        return start(overrides, true, null);
+    }
+
+    public static DemoStack start(Map<String, String> overrides, boolean withAgent, BeforeServices before) {
+        DemoStack s = new DemoStack(overrides, withAgent, before);
         try {
             s.awaitHealthy(s.gatewayPort, s.gateway);
-            s.awaitHealthy(s.agentPort, s.agent);
+            if (withAgent) {
+                s.awaitHealthy(s.agentPort, s.agent);
+            }
         } catch (AssertionError e) {
-            String logs = "\n--- gateway log ---\n" + s.gateway.log() + "\n--- agent log ---\n" + s.agent.log();
+            String logs = "\n--- gateway log ---\n" + s.gateway.log() + "\n--- agent log ---\n" + (withAgent ? s.agent.log() : "-");
             s.close();
             throw new AssertionError(e.getMessage() + logs, e);
         }
@@ -90,11 +111,16 @@ public final class DemoStack implements AutoCloseable {
     }
 
     public HttpResponse<String> postWebhook(String body) {
+        return postWebhook(body, Map.of());
+    }
+
+    public HttpResponse<String> postWebhook(String body, Map<String, String> headers) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/webhook"))
-                            .timeout(Duration.ofSeconds(10))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/webhook"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json");
+            headers.forEach(b::header);
+            return http.send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -134,6 +160,17 @@ public final class DemoStack implements AutoCloseable {
         }
     }
 
+    /** A consumer's state (pending, ack pending, ack floor). */
+    public io.nats.client.api.ConsumerInfo consumerInfo(String stream, String durable) {
+        try {
+            return observer().jetStreamManagement().getConsumerInfo(stream, durable);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (JetStreamApiException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Every message body of a stream, in order. */
     public List<String> streamBodies(String stream) {
         try {
@@ -162,7 +199,9 @@ public final class DemoStack implements AutoCloseable {
             }
         }
         gateway.close();
-        agent.close();
+        if (agent != null) {
+            agent.close();
+        }
         nats.close();
     }
 }

@@ -23,6 +23,7 @@ import io.nats.client.api.StorageType;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.impl.Headers;
 import io.stampede.demo.DemoConfig;
+import io.stampede.demo.ExperimentLog;
 import io.stampede.demo.NatsLink;
 import io.stampede.demo.Streams;
 import java.io.IOException;
@@ -41,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * the decision to {@code decisions.<symbol>} with {@code Nats-Msg-Id} = id and wait for the
  * stream's ack, then record the id, then ack the signal. A crash between the decision's publish
  * and the id's record leads to a redelivery after the ack wait; the DECISIONS stream's duplicate
- * window (default 10 min, far above the 30 s ack wait) drops that second publish, so the id is
- * still decided once.
+ * window ({@code DECISIONS_DUPLICATE_WINDOW_MS}, by default {@code PROCESSED_TTL_S}: a day) drops
+ * that second publish, so the id is still decided once as long as the agent is back within the
+ * window.
  */
 final class SignalConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalConsumer.class);
@@ -60,6 +62,8 @@ final class SignalConsumer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Thread thread;
     private volatile String state = "starting";
+    private static final int DECIDED = 0, DUPLICATE = 1, REJECTED = 2, FAILED = 3;
+    private final ExperimentLog experiments = new ExperimentLog(log, "agent", java.util.List.of("decided", "duplicate", "rejected", "failed"));
 
     SignalConsumer(DemoConfig cfg, MeterRegistry registry) {
         this.cfg = cfg;
@@ -78,6 +82,10 @@ final class SignalConsumer implements AutoCloseable {
 
     /** Called once NATS is connected: streams, bucket, durable consumer, then the loop. */
     void setUp(NatsLink link) throws IOException, JetStreamApiException {
+        if (cfg.decisionsDuplicateWindow().compareTo(cfg.processedTtl()) < 0) {
+            log.warn("DECISIONS duplicate window {} is shorter than PROCESSED_TTL_S {}: an agent down longer than the window "
+                    + "after publishing a decision but before recording its id decides that id twice", cfg.decisionsDuplicateWindow(), cfg.processedTtl());
+        }
         Connection conn = link.connection();
         var jsm = conn.jetStreamManagement();
         Streams.ensureSignals(jsm, cfg);
@@ -147,6 +155,7 @@ final class SignalConsumer implements AutoCloseable {
         long start = System.nanoTime();
         received.increment();
         String id = null;
+        String experiment = m.getHeaders() == null ? null : m.getHeaders().getFirst(ExperimentLog.HEADER);
         try {
             JsonNode signal = JSON.readTree(m.getData());
             if (signal == null || !signal.isObject()) {
@@ -158,6 +167,7 @@ final class SignalConsumer implements AutoCloseable {
             }
             if (processed.contains(id)) {
                 duplicates.increment();
+                experiments.record(experiment, DUPLICATE);
                 log.debug("duplicate signal {} ignored", id);
                 m.ack();
                 return;
@@ -178,9 +188,8 @@ final class SignalConsumer implements AutoCloseable {
             copy(signal, body, "seq");
             copy(signal, body, "timestamp");
             Headers headers = new Headers();
-            String experiment = m.getHeaders() == null ? null : m.getHeaders().getFirst("Stampede-Experiment");
             if (experiment != null) {
-                headers.add("Stampede-Experiment", experiment);
+                headers.add(ExperimentLog.HEADER, experiment);
             }
             PublishAck ack = js.publish(cfg.decisionsSubjectPrefix() + "." + symbol, headers, JSON.writeValueAsBytes(body),
                     PublishOptions.builder().messageId(id).expectedStream(cfg.decisionsStream()).build());
@@ -188,18 +197,22 @@ final class SignalConsumer implements AutoCloseable {
             if (ack.isDuplicate()) {
                 // decided before a crash, recorded only now
                 duplicates.increment();
+                experiments.record(experiment, DUPLICATE);
             } else {
                 decisions.increment();
+                experiments.record(experiment, DECIDED);
             }
             m.ack();
             lastProcessedAtMs.set(System.currentTimeMillis());
         } catch (JsonProcessingException | IllegalArgumentException bad) {
             // A poison message would be redelivered forever: count it and terminate it.
             errors.increment();
+            experiments.record(experiment, REJECTED);
             log.warn("signal {} rejected: {}", id, bad.getMessage());
             m.term();
         } catch (IOException | JetStreamApiException | RuntimeException transientFailure) {
             errors.increment();
+            experiments.record(experiment, FAILED);
             log.warn("signal {} failed, will be redelivered: {}", id, transientFailure.toString());
             m.nakWithDelay(Duration.ofMillis(500));
         } finally {
@@ -239,6 +252,7 @@ final class SignalConsumer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        experiments.close();
         Thread t = thread;
         if (t != null) {
             try {

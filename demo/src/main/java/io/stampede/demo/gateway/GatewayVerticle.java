@@ -7,7 +7,9 @@ import io.nats.client.JetStream;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
+import io.nats.client.JetStreamApiException;
 import io.stampede.demo.DemoConfig;
+import io.stampede.demo.ExperimentLog;
 import io.stampede.demo.Http;
 import io.stampede.demo.NatsLink;
 import io.vertx.core.Future;
@@ -43,6 +45,11 @@ public final class GatewayVerticle extends VerticleBase {
     private final Counter published;
     private final Counter duplicatesAtStream;
     private final Counter publishFailures;
+    private final Counter publishRejected;
+    /** Outcomes counted per experiment for the once-a-second summary line. */
+    private static final int ACCEPTED = 0, DUPLICATE = 1, REJECTED_FULL = 2, FAILED = 3, INVALID = 4;
+    private final ExperimentLog experiments = new ExperimentLog(log, "gateway",
+            java.util.List.of("accepted", "duplicate", "rejected_full", "failed", "invalid"));
     private HttpServer server;
     private volatile JetStream jetStream;
 
@@ -55,6 +62,8 @@ public final class GatewayVerticle extends VerticleBase {
         this.published = Counter.builder("gateway.signals.published").description("Signals acknowledged by the stream").register(registry);
         this.duplicatesAtStream = Counter.builder("gateway.signals.duplicate").description("Signals the stream dropped as duplicates (same Nats-Msg-Id within its window)").register(registry);
         this.publishFailures = Counter.builder("gateway.publish.failures").description("Signals that could not be published").register(registry);
+        this.publishRejected = Counter.builder("gateway.publish.rejected")
+                .description("Signals refused with 503 stream_full: the SIGNALS stream is at its limit (DiscardPolicy.New)").register(registry);
     }
 
     @Override
@@ -77,11 +86,19 @@ public final class GatewayVerticle extends VerticleBase {
         return server.actualPort();
     }
 
+    @Override
+    public Future<?> stop() throws Exception {
+        experiments.close();
+        return super.stop();
+    }
+
     private void webhook(RoutingContext ctx) {
         received.increment();
+        String experiment = ctx.request().getHeader(ExperimentLog.HEADER);
         SignalValidator.Result result = SignalValidator.validate(ctx.body().buffer());
         if (!result.ok()) {
             validationErrors.increment();
+            experiments.record(experiment, INVALID);
             JsonArray details = new JsonArray();
             result.problems().forEach(p -> details.add(Http.problem(p.field(), p.problem())));
             Http.json(ctx, 400, Http.error("validation_failed",
@@ -91,6 +108,7 @@ public final class GatewayVerticle extends VerticleBase {
         Connection conn = nats.connection();
         if (!nats.isConnected() || conn == null) {
             publishFailures.increment();
+            experiments.record(experiment, FAILED);
             Http.json(ctx, 503, Http.error("nats_unavailable", "NATS is " + nats.status() + "; signal not accepted", new JsonArray()));
             return;
         }
@@ -102,9 +120,8 @@ public final class GatewayVerticle extends VerticleBase {
         }
         String subject = cfg.signalsSubjectPrefix() + "." + signal.getString("symbol");
         Headers headers = new Headers();
-        String experiment = ctx.request().getHeader("Stampede-Experiment");
         if (experiment != null) {
-            headers.add("Stampede-Experiment", experiment);
+            headers.add(ExperimentLog.HEADER, experiment);
         }
         PublishOptions options = PublishOptions.builder().messageId(id).expectedStream(cfg.signalsStream()).build();
         CompletableFuture<PublishAck> ack;
@@ -118,6 +135,7 @@ public final class GatewayVerticle extends VerticleBase {
         Future.fromCompletionStage(ack, vertx.getOrCreateContext())
                 .onSuccess(pa -> {
                     (pa.isDuplicate() ? duplicatesAtStream : published).increment();
+                    experiments.record(experiment, pa.isDuplicate() ? DUPLICATE : ACCEPTED);
                     Http.json(ctx, 202, new JsonObject()
                             .put("id", finalId)
                             .put("status", "accepted")
@@ -126,14 +144,39 @@ public final class GatewayVerticle extends VerticleBase {
                             .put("duplicate", pa.isDuplicate()));
                 })
                 .onFailure(err -> {
-                    publishFailures.increment();
                     Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                    if (isStreamFull(cause)) {
+                        // DiscardPolicy.New: the stream refused it, nothing was stored; say so
+                        // instead of accepting a signal that a full stream would later drop
+                        publishRejected.increment();
+                        experiments.record(experiment, REJECTED_FULL);
+                        ctx.response().putHeader("Retry-After", "1");
+                        Http.json(ctx, 503, Http.error("stream_full",
+                                "signal " + finalId + " not accepted: stream " + cfg.signalsStream() + " is at its limit ("
+                                        + cfg.signalsMaxMsgs() + " messages / " + cfg.signalsMaxBytes() + " bytes: SIGNALS_MAX_MSGS, "
+                                        + "SIGNALS_MAX_BYTES); retry later", new JsonArray()));
+                        return;
+                    }
+                    publishFailures.increment();
+                    experiments.record(experiment, FAILED);
                     boolean timeout = cause instanceof TimeoutException;
                     log.warn("publish of signal {} failed: {}", finalId, cause.toString());
                     Http.json(ctx, timeout ? 504 : 503, Http.error(timeout ? "publish_timeout" : "publish_failed",
                             "signal " + finalId + " was not acknowledged by stream " + cfg.signalsStream() + ": " + cause.getMessage(),
                             new JsonArray()));
                 });
+    }
+
+    /** The server's answer to a publish into a full stream with DiscardPolicy.New (err_code 10077). */
+    static boolean isStreamFull(Throwable failure) {
+        // jnats wraps the server's error (in a RuntimeException for publishAsync): walk the chain
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JetStreamApiException api) {
+                String d = api.getErrorDescription() == null ? "" : api.getErrorDescription().toLowerCase(java.util.Locale.ROOT);
+                return d.contains("maximum messages") || d.contains("maximum bytes");
+            }
+        }
+        return false;
     }
 
     private JetStream jetStream(Connection conn) throws RuntimeException {
