@@ -156,7 +156,7 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 (int) number(env, "STAMPEDE_MAX_HISTORY", 1000, 10, 1_000_000),
                 (int) number(env, "STAMPEDE_RUNS_RETAINED", 500, 1, 1_000_000),
                 hosts, loadTargets,
-                number(env, "STAMPEDE_MIN_MESSAGE_RATE", 0.001, 1e-9, 1_000));
+                number(env, "STAMPEDE_MIN_MESSAGE_RATE", io.stampede.loadgen.LoadGenConfig.MIN_RATE, io.stampede.loadgen.LoadGenConfig.MIN_RATE, 1_000));
     }
 
     public static ChaosConfig fromEnv(Map<String, String> env) {
