@@ -16,7 +16,10 @@ import io.stampede.chaos.proxy.NatsLatencyInjector;
 import io.stampede.chaos.servicefailure.DockerEngine;
 import io.stampede.chaos.servicefailure.ServiceFailureInjector;
 import io.stampede.chaos.traffic.BackpressureInjector;
+import io.stampede.chaos.lifecycle.Verdicts;
 import io.stampede.chaos.traffic.BaselineTraffic;
+import io.stampede.chaos.traffic.ConsumerBacklog;
+import io.stampede.chaos.traffic.TrafficInjector;
 import io.stampede.chaos.traffic.DuplicateMessagesInjector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -102,6 +105,13 @@ public final class ChaosApiMain implements AutoCloseable {
         }
         Vertx vertx = Vertx.vertx();
         TargetHealth health = new TargetHealth(vertx, cfg, registry);
+        BaselineTraffic baseline = injectors.find(TrafficInjector.class).map(TrafficInjector::traffic).orElse(null);
+        ConsumerBacklog backlog = new ConsumerBacklog(cfg.natsUrl(), cfg.sutStream(), cfg.sutConsumer());
+        manager.attachVerdicts(new Verdicts(new Verdicts.Sources(
+                () -> baseline == null ? null : baseline.verifier(),
+                baseline == null ? () -> null : backlog::get,
+                target -> health.snapshot().get(target),
+                manager::stats), cfg.verdictTiming(), cfg.scale()));
         Guardrails guardrails = new Guardrails(manager, cfg, health::snapshot);
         health.start(guardrails.period().toMillis());
         guardrails.start();

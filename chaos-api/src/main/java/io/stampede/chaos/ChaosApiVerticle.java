@@ -88,6 +88,8 @@ public final class ChaosApiVerticle extends VerticleBase {
         router.delete("/experiments").handler(this::authorize).handler(this::stopAll);
         router.get("/experiments/:id").handler(this::getOne);
         router.delete("/experiments/:id").handler(this::authorize).handler(this::stopOne);
+        router.get("/plans/:id").handler(this::getPlan);
+        router.delete("/plans/:id").handler(this::authorize).handler(this::stopPlan);
         // run directories (Gatling reports, hlog files, timelines), read-only; Vert.x refuses '..'
         router.get("/runs/*").handler(StaticHandler.create(FileSystemAccess.ROOT, cfg.runsDir().toString())
                 .setCachingEnabled(false).setDirectoryListing(true).setAlwaysAsyncFS(true));
@@ -479,7 +481,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         String id = ctx.pathParam("id");
         manager.get(id).ifPresentOrElse(
                 e -> Future.fromCompletionStage(manager.statsAsync(e), vertx.getOrCreateContext())
-                        .onComplete(ar -> json(ctx, 200, e.toJson(ar.succeeded() ? ar.result() : new JsonObject()))),
+                        .onComplete(ar -> json(ctx, 200, withVerdict(e, e.toJson(ar.succeeded() ? ar.result() : new JsonObject())))),
                 () -> notFound(ctx, id));
     }
 
@@ -488,7 +490,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         manager.get(id).ifPresentOrElse(
                 e -> Future.fromCompletionStage(manager.endAsync(e, ExperimentState.STOPPED, "stopped by DELETE"), vertx.getOrCreateContext())
                         .compose(done -> Future.fromCompletionStage(manager.statsAsync(done), vertx.getOrCreateContext())
-                                .map(stats -> done.toJson(stats)))
+                                .map(stats -> withVerdict(done, done.toJson(stats))))
                         .onSuccess(body -> json(ctx, 200, body))
                         .onFailure(t -> fail(ctx, t)),
                 () -> notFound(ctx, id));
@@ -505,11 +507,61 @@ public final class ChaosApiVerticle extends VerticleBase {
                 .onFailure(t -> fail(ctx, t));
     }
 
+    private JsonObject withVerdict(Experiment e, JsonObject body) {
+        JsonObject v = manager.verdict(e);
+        if (v != null) {
+            body.put("verdict", v);
+        }
+        return body;
+    }
+
+    private void getPlan(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        List<Experiment> steps = manager.plan(id);
+        if (steps.isEmpty()) {
+            error(ctx, 404, "not_found", "no plan " + id, List.of(new Problem("id", "unknown")));
+            return;
+        }
+        // the verdicts read run directories and counters: off the event loop
+        vertx.executeBlocking(() -> planJson(id, steps), false)
+                .onSuccess(body -> json(ctx, 200, body))
+                .onFailure(t -> fail(ctx, t));
+    }
+
+    private JsonObject planJson(String id, List<Experiment> steps) {
+        JsonArray list = new JsonArray();
+        steps.forEach(e -> list.add(withVerdict(e, e.toJson(null))));
+        JsonObject body = new JsonObject().put("plan_id", id).put("run_dir", cfg.runsDir().resolve(id).toString())
+                .put("status", steps.stream().allMatch(e -> e.state().isFinal()) ? "finished" : "active")
+                .put("experiments", list);
+        JsonObject v = manager.planVerdict(id, steps);
+        if (v != null) {
+            body.put("verdict", v);
+        }
+        return body;
+    }
+
+    private void stopPlan(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        List<Experiment> steps = manager.plan(id);
+        if (steps.isEmpty()) {
+            error(ctx, 404, "not_found", "no plan " + id, List.of(new Problem("id", "unknown")));
+            return;
+        }
+        List<java.util.concurrent.CompletableFuture<Experiment>> ends = steps.stream()
+                .map(e -> manager.endAsync(e, ExperimentState.STOPPED, "plan stopped by DELETE")).toList();
+        Future.fromCompletionStage(java.util.concurrent.CompletableFuture.allOf(ends.toArray(java.util.concurrent.CompletableFuture[]::new)),
+                        vertx.getOrCreateContext())
+                .compose(v -> vertx.executeBlocking(() -> planJson(id, steps), false))
+                .onSuccess(body -> json(ctx, 200, body))
+                .onFailure(t -> fail(ctx, t));
+    }
+
     private static void notFound(RoutingContext ctx, String id) {
         error(ctx, 404, "not_found", "no experiment " + id, List.of(new Problem("id", "unknown")));
     }
 
     static Set<String> routes() {
-        return Set.of("/healthz", "/metrics", "/templates", "/experiments", "/experiments/{id}", "/openapi.yaml");
+        return Set.of("/healthz", "/metrics", "/templates", "/experiments", "/experiments/{id}", "/plans/{id}", "/openapi.yaml");
     }
 }

@@ -282,6 +282,24 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 bounds.minMessageRate(), bounds.maxActive(), bounds.maxLoadTests());
     }
 
+    /** The SUT's JetStream stream whose consumer backlog the verdict watches (STAMPEDE_SUT_STREAM, default the demo's). */
+    public String sutStream() {
+        return System.getenv().getOrDefault("STAMPEDE_SUT_STREAM", "SIGNALS");
+    }
+
+    /** Its durable consumer (STAMPEDE_SUT_CONSUMER, default the demo agent's). */
+    public String sutConsumer() {
+        return System.getenv().getOrDefault("STAMPEDE_SUT_CONSUMER", "agent");
+    }
+
+    /** STAMPEDE_SETTLE_S (30) and STAMPEDE_VERDICT_CAP_S (1800), before the time scale. */
+    public io.stampede.chaos.lifecycle.Verdicts.Timing verdictTiming() {
+        Map<String, String> env = System.getenv();
+        return new io.stampede.chaos.lifecycle.Verdicts.Timing(
+                java.time.Duration.ofMillis(Math.round(1000 * number(env, "STAMPEDE_SETTLE_S", 30, 1, 86_400))),
+                java.time.Duration.ofMillis(Math.round(1000 * number(env, "STAMPEDE_VERDICT_CAP_S", 1800, 10, 7 * 86_400))));
+    }
+
     public TimeScale scale() {
         return new TimeScale(timeScale);
     }

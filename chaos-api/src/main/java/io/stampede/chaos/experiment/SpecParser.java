@@ -20,7 +20,7 @@ public final class SpecParser {
     public static final int MAX_DURATION_S = 86_400;
     public static final int MAX_START_AFTER_S = 7 * 86_400;
     /** Fields any experiment body may carry besides its type's parameters. */
-    static final Set<String> COMMON = Set.of("type", "duration_s", "start_after_s", "abort_if");
+    static final Set<String> COMMON = Set.of("type", "duration_s", "start_after_s", "abort_if", "criteria");
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             NatsLatency.TYPE, Set.of("delay_ms", "jitter_pct", "direction"),
@@ -66,6 +66,18 @@ public final class SpecParser {
         double startAfter = f.number("start_after_s", 0.0, 0, MAX_START_AFTER_S, true);
         AbortIf abortIf = parseAbortIf(body.getValue("abort_if"), f.problems, limits.services());
         JsonObject params = new JsonObject().put("duration_s", duration);
+        Object criteria = body.getValue("criteria");
+        if (criteria != null) {
+            if (!(criteria instanceof JsonObject c)) {
+                f.problems.add(new Problem("criteria", "must be an object of thresholds " + io.stampede.reports.Thresholds.KEYS));
+            } else {
+                io.stampede.reports.Thresholds.Parsed t = io.stampede.reports.Thresholds.parse(c.getMap());
+                t.problems().forEach(p -> f.problems.add(new Problem("criteria." + p.field(), p.problem())));
+                if (t.ok()) {
+                    params.put("criteria", c.copy());
+                }
+            }
+        }
         ExperimentSpec spec = switch (type) {
             case NatsLatency.TYPE -> {
                 int delay = f.integer("delay_ms", null, 0, 60_000);

@@ -27,6 +27,11 @@ public final class Injectors implements AutoCloseable {
         return (FaultInjector<S>) byType.get(spec.getClass());
     }
 
+    /** The injector of this class, if this server has one. */
+    public <T> java.util.Optional<T> find(Class<T> cls) {
+        return byType.values().stream().filter(cls::isInstance).map(cls::cast).findFirst();
+    }
+
     public boolean supports(ExperimentSpec spec) {
         return byType.containsKey(spec.getClass());
     }

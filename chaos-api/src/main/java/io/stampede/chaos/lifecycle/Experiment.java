@@ -94,6 +94,11 @@ public final class Experiment {
         return runDir;
     }
 
+    /** The POST's threshold overrides ({@code criteria}), or null for the seed's defaults. */
+    public JsonObject criteria() {
+        return params.getJsonObject("criteria");
+    }
+
     public Instant createdAt() {
         return createdAt;
     }

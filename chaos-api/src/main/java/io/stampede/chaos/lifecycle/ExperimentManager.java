@@ -52,6 +52,7 @@ public final class ExperimentManager implements AutoCloseable {
     private final Object admitting = new Object();
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<JsonObject>> statsInFlight =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Verdicts verdicts;
     private volatile Recovery.Report recovery = new Recovery.Report(List.of(), 0, false);
 
     public ExperimentManager(Journal journal, Injectors injectors, Limits limits, TimeScale scale, Path runsDir,
@@ -85,6 +86,44 @@ public final class ExperimentManager implements AutoCloseable {
         recovery = Recovery.run(events, registry, runner);
         RunRetention.prune(runsDir, retention.runsRetained(), keepIds());
         return recovery.recovered();
+    }
+
+    /** From now on every experiment is judged by {@code v} (see {@link Verdicts}). */
+    public void attachVerdicts(Verdicts v) {
+        this.verdicts = v;
+        runner.onApplied(v::applied);
+    }
+
+    /** The experiment's verdict (live or final), or null when this server judges nothing. */
+    public JsonObject verdict(Experiment e) {
+        Verdicts v = verdicts;
+        return v == null ? null : v.json(e);
+    }
+
+    /** A plan's steps, in their order. */
+    public List<Experiment> plan(String planId) {
+        return registry.list().stream().filter(e -> planId.equals(e.planId()))
+                .sorted(java.util.Comparator.comparingLong(e -> ExperimentRegistry.digitsOf(e.id()))).toList();
+    }
+
+    /** A plan's verdict over its steps, written to the plan's run directory once final. */
+    public JsonObject planVerdict(String planId, List<Experiment> steps) {
+        Verdicts v = verdicts;
+        if (v == null) {
+            return null;
+        }
+        io.stampede.reports.Verdict pv = v.plan(planId, steps);
+        if (pv.isFinal()) {
+            java.nio.file.Path dir = runsDir.resolve(planId);
+            if (!java.nio.file.Files.exists(dir.resolve("verdict.json"))) {
+                try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(dir)) {
+                    w.writeVerdict(pv);
+                } catch (RuntimeException failure) {
+                    log.warn("plan {} verdict.json not written: {}", planId, failure.toString());
+                }
+            }
+        }
+        return new JsonObject(pv.toJson());
     }
 
     // ---------------------------------------------------------------- create
@@ -181,7 +220,15 @@ public final class ExperimentManager implements AutoCloseable {
     }
 
     private void ended(Experiment e) {
-        registry.trim();
+        Verdicts v = verdicts;
+        if (v != null) {
+            v.ended(e);
+        }
+        for (Experiment dropped : registry.trim()) {
+            if (v != null) {
+                v.forget(dropped.id());
+            }
+        }
         RunRetention.prune(runsDir, retention.runsRetained(), keepIds());
     }
 
@@ -286,6 +333,9 @@ public final class ExperimentManager implements AutoCloseable {
         }
         runner.flushPendingReverts();
         runner.close();
+        if (verdicts != null) {
+            verdicts.close();
+        }
         injectors.close();
         events.journal().close();
     }

@@ -48,6 +48,7 @@ final class ExperimentRunner implements AutoCloseable {
     private final Timer applyTimer;
     private final Timer revertTimer;
     private final Consumer<Experiment> onEnded;
+    private volatile Consumer<Experiment> onApplied = e -> { };
     private volatile boolean shuttingDown;
 
     ExperimentRunner(Injectors injectors, ExperimentLog events, TimeScale scale, MeterRegistry registry,
@@ -71,6 +72,10 @@ final class ExperimentRunner implements AutoCloseable {
         return t;
     }
 
+    void onApplied(Consumer<Experiment> listener) {
+        this.onApplied = listener;
+    }
+
     ExecutorService workers() {
         return workers;
     }
@@ -85,7 +90,7 @@ final class ExperimentRunner implements AutoCloseable {
 
     /** Starts {@code e} at its {@code startsAt}. */
     void schedule(Experiment e) {
-        long delayMs = Math.max(0, Duration.between(Instant.now(), e.startsAt()).toMillis());
+        long delayMs = ceilMillis(Duration.between(Instant.now(), e.startsAt()));
         timers.put(e.id(), scheduler.schedule(() -> workers.execute(() -> start(e)), delayMs, TimeUnit.MILLISECONDS));
     }
 
@@ -116,6 +121,7 @@ final class ExperimentRunner implements AutoCloseable {
                     applyTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                     e.applied(Instant.now(), token == null ? new JsonObject() : token);
                     events.record(e, "applied", new JsonObject().put("apply_ms", (System.nanoTime() - t0) / 1e6));
+                    onApplied.accept(e);
                     log.info("experiment {} applied in {} ms", e.id(), (System.nanoTime() - t0) / 1_000_000);
                 } catch (Exception failure) {
                     log.error("experiment {} failed to apply: {}", e.id(), failure.toString());
@@ -130,7 +136,7 @@ final class ExperimentRunner implements AutoCloseable {
             } finally {
                 e.transitions.unlock();
             }
-            long remaining = Math.max(0, Duration.between(Instant.now(), e.endsAt()).toMillis());
+            long remaining = ceilMillis(Duration.between(Instant.now(), e.endsAt()));
             var ending = injector.ending(context(e));
             if (ending.isPresent()) {
                 remaining += injector.endingGrace().toMillis();
@@ -263,6 +269,15 @@ final class ExperimentRunner implements AutoCloseable {
 
     boolean shuttingDown() {
         return shuttingDown;
+    }
+
+    /** Timers round up: a fault never ends before its duration_s (toMillis would cut up to 1 ms short). */
+    static long ceilMillis(Duration d) {
+        if (d.isNegative()) {
+            return 0;
+        }
+        long nanos = d.toNanos();
+        return nanos / 1_000_000 + (nanos % 1_000_000 == 0 ? 0 : 1);
     }
 
     private static void sleep(long ms) {

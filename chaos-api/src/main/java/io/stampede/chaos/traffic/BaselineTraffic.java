@@ -105,6 +105,12 @@ public final class BaselineTraffic implements AutoCloseable {
         return generator;
     }
 
+    /** The delivery verifier of the running generator, or null. */
+    public io.stampede.loadgen.DeliveryVerifier verifier() {
+        LoadGenerator g = generator;
+        return g == null ? null : g.verifier();
+    }
+
     /** Why there is no generator yet. */
     String problem() {
         return lastProblem;

@@ -12,11 +12,16 @@ import io.vertx.core.json.JsonObject;
  * only say how to add and remove their control. The traffic lives in this process, so a crash of
  * the API ends the extra load with it: revert after a restart finds nothing and is a no-op.
  */
-abstract class TrafficInjector<S extends ExperimentSpec> implements FaultInjector<S> {
+public abstract class TrafficInjector<S extends ExperimentSpec> implements FaultInjector<S> {
     private final BaselineTraffic traffic;
 
     TrafficInjector(BaselineTraffic traffic) {
         this.traffic = traffic;
+    }
+
+    /** The baseline traffic this injector acts on, or null when it is switched off. */
+    public BaselineTraffic traffic() {
+        return traffic;
     }
 
     /** Adds this experiment's control; returns what goes to the baseline's timeline. */

@@ -138,6 +138,40 @@ public final class AtomicBitSet {
         return n;
     }
 
+    /** Number of bits set in {@code this AND other} within [from, to); released chunks count 0. */
+    public long countAnd(AtomicBitSet other, long from, long to) {
+        long n = 0;
+        for (long b = from; b < to; ) {
+            if ((b & 63) == 0 && b + 64 <= to) {
+                n += Long.bitCount(word(b) & other.word(b));
+                b += 64;
+            } else {
+                if (get(b) && other.get(b)) {
+                    n++;
+                }
+                b++;
+            }
+        }
+        return n;
+    }
+
+    /** Number of bits set within [from, to); released chunks count 0. */
+    public long count(long from, long to) {
+        long n = 0;
+        for (long b = from; b < to; ) {
+            if ((b & 63) == 0 && b + 64 <= to) {
+                n += Long.bitCount(word(b));
+                b += 64;
+            } else {
+                if (get(b)) {
+                    n++;
+                }
+                b++;
+            }
+        }
+        return n;
+    }
+
     private long word(long bit) {
         if (bit >= capacity()) {
             return 0;

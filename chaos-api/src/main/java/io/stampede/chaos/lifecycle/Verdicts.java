@@ -1,0 +1,319 @@
+package io.stampede.chaos.lifecycle;
+
+import io.stampede.chaos.experiment.ExperimentState;
+import io.stampede.chaos.experiment.LoadTest;
+import io.stampede.chaos.experiment.ServiceFailure;
+import io.stampede.chaos.experiment.TimeScale;
+import io.stampede.loadgen.DeliveryVerifier;
+import io.stampede.reports.CatchUp;
+import io.stampede.reports.Observation;
+import io.stampede.reports.RunType;
+import io.stampede.reports.RunWriter;
+import io.stampede.reports.Status;
+import io.stampede.reports.Thresholds;
+import io.stampede.reports.Verdict;
+import io.stampede.reports.VerdictBuilder;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Judges every experiment (reports' {@link VerdictBuilder} does the judging; this class
+ * observes). An experiment answers for the baseline originals sent while its fault was applied:
+ * the sequence window [applied, reverted) of the delivery verifier. Once a second it samples that
+ * window (outcomes, missing ids), the send and decision rates and the SUT consumer's backlog.
+ *
+ * <p>Overdue is not lost: while an id may still get its outcome the verdict is pending and the id
+ * overdue. The verdict becomes final as soon as the experiment ended and every id it answers for
+ * has an outcome (and the decisions rate is back, for the catch-up time), or when no progress
+ * (an outcome of its ids, or a shrinking consumer backlog) was seen for the settle time; the ids
+ * still missing then are lost. While progress goes on it stays pending, up to the cap, after which
+ * it is inconclusive, never lost.
+ */
+public final class Verdicts implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Verdicts.class);
+
+    /** Where the observations come from; any may be absent (null/empty) and its criteria then have no samples. */
+    public record Sources(Supplier<DeliveryVerifier> verifier, Supplier<Long> backlog,
+                          Function<String, Boolean> targetUp, Function<Experiment, JsonObject> injectorStats) {}
+
+    /** How long to wait: settle = no progress for that long, cap = pending at most that long after the end. */
+    public record Timing(Duration settle, Duration cap) {
+        public static final Timing DEFAULTS = new Timing(Duration.ofSeconds(30), Duration.ofMinutes(30));
+    }
+
+    private final Sources sources;
+    private final Timing timing;
+    private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "verdicts");
+        t.setDaemon(true);
+        return t;
+    });
+    private final long tickMs;
+
+    public Verdicts(Sources sources, Timing timing, TimeScale scale) {
+        this.sources = sources;
+        this.timing = new Timing(scale.of(timing.settle().toMillis() / 1000.0), scale.of(timing.cap().toMillis() / 1000.0));
+        this.tickMs = Math.max(50, Math.min(1000, scale.of(1).toMillis()));
+        ticker.scheduleWithFixedDelay(this::tickAll, tickMs, tickMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One experiment's observations. Mutated by the ticker thread and the lifecycle; guarded by itself. */
+    private final class Tracker {
+        final Experiment e;
+        long fromSeq = -1;
+        long toSeq = -1;
+        long appliedMs;
+        long endedMs;
+        long lastProgressMs;
+        long lastDelivered = -1;
+        long lastBacklog = Long.MAX_VALUE;
+        long deliveredAtEnd = -1;
+        long lastSent = -1;
+        long lastDecisions = -1;
+        long overduePeak;
+        final List<CatchUp.Sample> samples = new ArrayList<>();
+        volatile Verdict latest;
+        Verdict finalVerdict;
+
+        Tracker(Experiment e) {
+            this.e = e;
+        }
+    }
+
+    /** The fault is applied: its window opens. */
+    public void applied(Experiment e) {
+        Tracker t = trackers.computeIfAbsent(e.id(), id -> new Tracker(e));
+        synchronized (t) {
+            DeliveryVerifier v = sources.verifier().get();
+            t.fromSeq = v == null ? -1 : v.sentUpTo();
+            t.appliedMs = System.currentTimeMillis();
+            t.lastProgressMs = t.appliedMs;
+        }
+    }
+
+    /** The experiment ended (its fault reverted, or it never started): its window closes. */
+    public void ended(Experiment e) {
+        Tracker t = trackers.computeIfAbsent(e.id(), id -> new Tracker(e));
+        synchronized (t) {
+            if (t.endedMs > 0) {
+                return;
+            }
+            DeliveryVerifier v = sources.verifier().get();
+            t.toSeq = v == null ? -1 : v.sentUpTo();
+            t.endedMs = System.currentTimeMillis();
+            t.lastProgressMs = t.endedMs;
+            t.deliveredAtEnd = v == null ? -1 : v.stats().delivered();
+        }
+        tick(t);
+    }
+
+    /** The live (or final) verdict as the API shows it; an experiment never observed (recovered after a crash) is inconclusive. */
+    public JsonObject json(Experiment e) {
+        Tracker t = trackers.get(e.id());
+        if (t == null) {
+            java.nio.file.Path file = e.runDir().resolve("verdict.json");
+            if (java.nio.file.Files.isRegularFile(file)) {
+                try {
+                    return new JsonObject(java.nio.file.Files.readString(file));
+                } catch (java.io.IOException | RuntimeException unreadable) {
+                    // judged again below
+                }
+            }
+            if (e.state() == ExperimentState.SCHEDULED) {
+                return new JsonObject(judge(e, null, false).toJson());
+            }
+            return new JsonObject(inconclusive(judge(e, null, true)).toJson());
+        }
+        Verdict v = t.latest;
+        return new JsonObject((v == null ? judge(e, t, false) : v).toJson());
+    }
+
+    /** A plan's verdict over its steps' verdicts. */
+    public Verdict plan(String planId, List<Experiment> steps) {
+        List<Verdict> vs = steps.stream().map(s -> Verdict.parse(json(s).encode())).toList();
+        return VerdictBuilder.plan(planId, vs, null, Thresholds.DEFAULTS, System.currentTimeMillis());
+    }
+
+    private void tickAll() {
+        for (Tracker t : trackers.values()) {
+            try {
+                tick(t);
+            } catch (RuntimeException failure) {
+                log.warn("verdict of {}: {}", t.e.id(), failure.toString());
+            }
+        }
+    }
+
+    private void tick(Tracker t) {
+        synchronized (t) {
+            if (t.finalVerdict != null) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            DeliveryVerifier v = sources.verifier().get();
+            if (v != null) {
+                long delivered = v.stats().delivered();
+                long sent = v.sentUpTo();
+                if (t.lastSent >= 0 && t.endedMs > 0) {
+                    double secs = Math.max(1e-3, tickMs / 1000.0);
+                    long overdue = overdue(t, v);
+                    t.samples.add(new CatchUp.Sample(now, overdue, (sent - t.lastSent) / secs, (delivered - t.lastDecisions) / secs));
+                }
+                t.lastSent = sent;
+                t.lastDecisions = delivered;
+                long mineDelivered = t.fromSeq < 0 ? 0 : v.range(t.fromSeq, t.toSeq < 0 ? sent : t.toSeq).delivered();
+                if (mineDelivered > t.lastDelivered) {
+                    t.lastDelivered = mineDelivered;
+                    t.lastProgressMs = now;
+                }
+                t.overduePeak = Math.max(t.overduePeak, overdue(t, v));
+            }
+            Long backlog = sources.backlog().get();
+            if (backlog != null) {
+                if (backlog < t.lastBacklog) {
+                    t.lastProgressMs = now;
+                }
+                t.lastBacklog = backlog;
+            }
+            boolean ended = t.endedMs > 0;
+            boolean settledByOutcomes = ended && v != null && t.fromSeq >= 0 && overdue(t, v) == 0 && caughtUp(t);
+            boolean settledByQuiet = ended && now - t.lastProgressMs >= timing.settle().toMillis();
+            boolean capped = ended && now - t.endedMs >= timing.cap().toMillis();
+            boolean noBaseline = ended && t.fromSeq < 0 && t.e.spec() instanceof LoadTest;
+            if (settledByOutcomes || settledByQuiet || noBaseline) {
+                t.finalVerdict = judge(t.e, t, true);
+            } else if (capped) {
+                t.finalVerdict = inconclusive(judge(t.e, t, true));
+            }
+            if (t.finalVerdict != null) {
+                t.latest = t.finalVerdict;
+                writeFinal(t);
+            } else {
+                t.latest = judge(t.e, t, false);
+            }
+        }
+    }
+
+    private static long overdue(Tracker t, DeliveryVerifier v) {
+        if (t.fromSeq < 0) {
+            return 0;
+        }
+        return v.range(t.fromSeq, t.toSeq < 0 ? v.sentUpTo() : t.toSeq).missing();
+    }
+
+    private static boolean caughtUp(Tracker t) {
+        return t.endedMs > 0 && CatchUp.of(t.endedMs, t.samples).catchUpS() != null;
+    }
+
+    private Verdict judge(Experiment e, Tracker t, boolean isFinal) {
+        RunType type = RunType.fromJson(e.type()).orElseThrow();
+        Observation.Builder o = Observation.builder(e.id(), type).isFinal(isFinal);
+        DeliveryVerifier v = sources.verifier().get();
+        if (t != null && v != null && t.fromSeq >= 0) {
+            DeliveryVerifier.RangeCounts r = v.range(t.fromSeq, t.toSeq < 0 ? v.sentUpTo() : t.toSeq);
+            o.integrity(r.expected(), r.delivered(), r.duplicated(), r.unexpected(), r.republished());
+            long deliveredNow = v.stats().delivered();
+            Long after = t.deliveredAtEnd < 0 ? null : deliveredNow - t.deliveredAtEnd;
+            o.decisions(r.delivered(), after);
+        }
+        if (t != null && t.endedMs > 0) {
+            CatchUp.Result c = CatchUp.of(t.endedMs, t.samples);
+            o.catchUp(c.catchUpS(), c.observedAfterS());
+        }
+        String target = e.spec() instanceof ServiceFailure sf ? sf.service() : null;
+        Boolean up = target == null ? Boolean.TRUE : sources.targetUp().apply(target);
+        if (up != null && (t == null || t.endedMs > 0)) {
+            o.targetHealthy(up);
+        }
+        if (e.spec() instanceof LoadTest) {
+            loadTest(e, o);
+        }
+        Thresholds th = thresholds(e);
+        return VerdictBuilder.build(o.build(), th, System.currentTimeMillis());
+    }
+
+    /** The load test's HTTP figures from its injector's live stats (Gatling's recorder). */
+    private void loadTest(Experiment e, Observation.Builder o) {
+        JsonObject s;
+        try {
+            s = sources.injectorStats().apply(e);
+        } catch (RuntimeException failure) {
+            return;
+        }
+        if (s == null) {
+            return;
+        }
+        JsonObject summary = s.getJsonObject("summary");
+        JsonObject progress = s.getJsonObject("progress");
+        Long requests = null;
+        Long ko = null;
+        Double p95 = null;
+        if (summary != null) {
+            requests = summary.getLong("count");
+            ko = summary.getLong("ko");
+            p95 = summary.getDouble("p95_ms");
+        }
+        if (requests == null && progress != null) {
+            requests = progress.getLong("requests");
+            ko = progress.getLong("ko");
+        }
+        if (requests != null && ko != null) {
+            o.requests(requests, ko);
+            o.loadTest(p95, requests == 0 ? null : 100.0 * ko / requests);
+        }
+    }
+
+    static Thresholds thresholds(Experiment e) {
+        JsonObject c = e.criteria();
+        if (c == null) {
+            return Thresholds.DEFAULTS;
+        }
+        Thresholds.Parsed p = Thresholds.parse(c.getMap());
+        return p.ok() ? p.thresholds() : Thresholds.DEFAULTS;
+    }
+
+    private static Verdict inconclusive(Verdict v) {
+        if (v.status() == Status.FAIL) {
+            return v;
+        }
+        return new Verdict(Status.INCONCLUSIVE, true, v.id(), v.type(), v.evaluatedAtMs(), v.criteria(), v.integrity(),
+                v.recovery(), v.steps());
+    }
+
+    private void writeFinal(Tracker t) {
+        try (RunWriter w = RunWriter.open(t.e.runDir())) {
+            w.writeVerdict(t.finalVerdict);
+        } catch (RuntimeException failure) {
+            log.warn("verdict.json of {} not written: {}", t.e.id(), failure.toString());
+        }
+        log.info("experiment {} verdict: {} (overdue peak {})", t.e.id(), t.finalVerdict.status().json(), t.overduePeak);
+    }
+
+    /** Drops what is kept of an experiment that left the history (its verdict.json stays on disk). */
+    public void forget(String id) {
+        trackers.remove(id);
+    }
+
+    /** The largest number of overdue ids seen for a live experiment (0 when none or unknown). */
+    public long overduePeak(String id) {
+        Tracker t = trackers.get(id);
+        return t == null ? 0 : t.overduePeak;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}

@@ -1,0 +1,85 @@
+package io.stampede.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stampede.testkit.Await;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12 on the real stack of {@code ./stampede up} (baseline traffic on, demo agent as a real
+ * process): a hang of the agent makes the signals sent meanwhile overdue — never lost — and once
+ * it is thawed and its backlog drained the verdict is final: nothing lost or processed twice,
+ * pass, with a catch-up time; verdict.json is in the run directory.
+ */
+class VerdictOnStackTest {
+    private static LauncherStack stack;
+
+    @BeforeAll
+    static void up() {
+        stack = new LauncherStack();
+        LauncherStack.Run up = stack.run(Duration.ofSeconds(150), "up");
+        assertThat(up.exitCode()).as("up:\n%s%s", up.output(), stack.logs()).isZero();
+    }
+
+    @AfterAll
+    static void down() {
+        if (stack != null) {
+            stack.down();
+        }
+    }
+
+    private static JsonObject experiment(String id) {
+        return new JsonObject(stack.get(stack.stampedePort, "/experiments/" + id).body());
+    }
+
+    @Test
+    void agentHangIsOverdueDuringAndPassesAfterItsBacklogDrains() throws Exception {
+        // the baseline traffic connects in the background: a backpressure POST answers 409 until then
+        Await.until("baseline traffic running", Duration.ofSeconds(30), () -> {
+            JsonObject h = new JsonObject(stack.get(stack.stampedePort, "/healthz").body());
+            return stack.post(stack.stampedePort, "/experiments", "{\"type\":\"backpressure\",\"rate_multiplier\":1,\"duration_s\":1}")
+                    .statusCode() == 201 && h.getString("status") != null;
+        });
+        var created = stack.post(stack.stampedePort, "/experiments",
+                "{\"type\":\"service_failure\",\"service\":\"agent\",\"failure_type\":\"hang\",\"duration_s\":4}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = new JsonObject(created.body()).getString("experiment_id");
+
+        AtomicLong overdueSeen = new AtomicLong();
+        Await.until("overdue while the agent is frozen", Duration.ofSeconds(10), () -> {
+            JsonObject v = experiment(id).getJsonObject("verdict");
+            if (v == null) {
+                return false;
+            }
+            assertThat(v.getString("status")).isEqualTo("pending");
+            assertThat(v.getJsonObject("integrity").getLong("lost")).as("nothing is lost while it may still come").isZero();
+            overdueSeen.set(v.getJsonObject("integrity").getLong("overdue"));
+            return overdueSeen.get() > 50;
+        });
+
+        Await.until("final verdict", Duration.ofSeconds(60), () -> experiment(id).getJsonObject("verdict").getBoolean("final"));
+        JsonObject e = experiment(id);
+        JsonObject v = e.getJsonObject("verdict");
+        assertThat(v.getString("status")).as(v.encodePrettily()).isEqualTo("pass");
+        JsonObject integrity = v.getJsonObject("integrity");
+        assertThat(integrity.getLong("expected")).isGreaterThan(overdueSeen.get());
+        assertThat(integrity.getLong("lost")).isZero();
+        assertThat(integrity.getLong("duplicated")).isZero();
+        assertThat(integrity.getLong("overdue")).isZero();
+        assertThat(v.getJsonObject("recovery").getDouble("catch_up_s")).isNotNull().isGreaterThanOrEqualTo(0.0);
+        Path file = Path.of(e.getString("run_dir")).resolve("verdict.json");
+        Await.until("verdict.json written", Duration.ofSeconds(5), () -> Files.exists(file));
+        assertThat(new JsonObject(Files.readString(file)).getString("status")).isEqualTo("pass");
+        // the launcher prints it as a table and exits 0 for a pass
+        LauncherStack.Run printed = stack.run(Duration.ofSeconds(30), "verdict", e.getString("run_dir"));
+        assertThat(printed.exitCode()).as(printed.output()).isZero();
+        assertThat(printed.output()).contains("lost").contains("pass");
+    }
+}
