@@ -512,6 +512,10 @@ public final class ChaosApiVerticle extends VerticleBase {
         if (v != null) {
             body.put("verdict", v);
         }
+        JsonObject w = manager.verdictWindow(e);
+        if (w != null) {
+            body.put("baseline_window", w);
+        }
         return body;
     }
 

@@ -100,6 +100,12 @@ public final class ExperimentManager implements AutoCloseable {
         return v == null ? null : v.json(e);
     }
 
+    /** The baseline window the experiment's verdict counts, or null. */
+    public JsonObject verdictWindow(Experiment e) {
+        Verdicts v = verdicts;
+        return v == null ? null : v.window(e);
+    }
+
     /** A plan's steps, in their order. */
     public List<Experiment> plan(String planId) {
         return registry.list().stream().filter(e -> planId.equals(e.planId()))

@@ -140,6 +140,17 @@ public final class Verdicts implements AutoCloseable {
         return new JsonObject((v == null ? judge(e, t, false) : v).toJson());
     }
 
+    /** The baseline sequence window the experiment answers for, {@code [from_seq, to_seq)}; null before it applied. */
+    public JsonObject window(Experiment e) {
+        Tracker t = trackers.get(e.id());
+        if (t == null || t.fromSeq < 0) {
+            return null;
+        }
+        synchronized (t) {
+            return new JsonObject().put("from_seq", t.fromSeq).put("to_seq", t.toSeq < 0 ? null : t.toSeq);
+        }
+    }
+
     /** A plan's verdict over its steps' verdicts. */
     public Verdict plan(String planId, List<Experiment> steps) {
         List<Verdict> vs = steps.stream().map(s -> Verdict.parse(json(s).encode())).toList();
