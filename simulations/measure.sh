@@ -40,9 +40,12 @@ for r in $RATES; do
   d=$OUT/gatling-$r; mkdir -p "$d"; c0=$(cpu_ticks); t0=$(date +%s.%N); gatling "$r" "$d"; c1=$(cpu_ticks); t1=$(date +%s.%N)
   cpu=$(python3 -c "print(round(100*($c1-$c0)/$(getconf CLK_TCK)/($t1-$t0)))")
   python3 - "$d/summary.json" "$r" "$d/gatling.log" "$cpu" <<'PY' | tee -a "$OUT/table.md"
-import json,re,sys; s=json.load(open(sys.argv[1])); log=open(sys.argv[3]).read()
+import json,re,sys; j=json.load(open(sys.argv[1])); log=open(sys.argv[3]).read()
+# summary.json in the reports format (../reports/README.md): values, the gatling record, the http series
+s=dict(j['values']); s.update(next(c['values'] for c in j['counters'] if c['source']=='gatling'))
+h=next(l for l in j['latency'] if l['series']=='http' and l['tag'] is None)
 g=re.search(r"response time 99th percentile \(ms\)\s+\|\s+([\d,]+)",log); g=g.group(1) if g else "?"
-print(f"| Gatling (open, shareConnections) | {sys.argv[2]} | {s['achieved_rps']:.1f} ({100*s['achieved_rps']/float(sys.argv[2]):.1f} %) | {s['response_rps']:.1f} | {s['count']} | {s['ko']} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} | {s['max_ms']:.1f} | {g} | {sys.argv[4]} |")
+print(f"| Gatling (open, shareConnections) | {sys.argv[2]} | {s['achieved_per_s']:.1f} ({100*s['achieved_per_s']/float(sys.argv[2]):.1f} %) | {s['response_per_s']:.1f} | {s['ok']+s['ko']} | {s['ko']} | {h['p50_us']/1000:.1f} | {h['p99_us']/1000:.1f} | {h['max_us']/1000:.1f} | {g} | {sys.argv[4]} |")
 PY
 done
 for c in 16 64; do

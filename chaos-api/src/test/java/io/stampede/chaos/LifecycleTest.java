@@ -158,11 +158,14 @@ class LifecycleTest {
         }
     }
 
+    /** The events of a timeline.jsonl, read through the reports module's reader. */
     static List<String> lines(Path timeline) {
-        try {
-            return Files.readAllLines(timeline).stream().map(l -> new JsonObject(l).getString("event")).toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        if (!Files.isDirectory(timeline.getParent())) {
+            return List.of();
         }
+        io.stampede.reports.RunReader r = io.stampede.reports.RunReader.open(timeline.getParent());
+        List<String> events = r.timeline().stream().map(io.stampede.reports.TimelineEvent::event).toList();
+        assertThat(r.problems()).as("timeline lines that do not parse").isEmpty();
+        return events;
     }
 }

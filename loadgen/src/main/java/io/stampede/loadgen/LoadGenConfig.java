@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * @param pacerSpinNanos   the publisher parks until this long before a message is due, then spins (default 0: park only)
  * @param maxOutstandingAcks JetStream: publishes awaiting an ack before the publisher waits
  * @param runPrefix        id prefix of this run (null: random)
- * @param runName          free text recorded in run.json
+ * @param runName          run.json's {@code type}: {@code loadgen} (default) for a standalone run, {@code baseline}
+ *                         for the chaos API's baseline traffic; lower-case letters, digits and '_' 
  */
 public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate, int payloadSize, String subjectPattern,
                             List<String> symbols, PublishMode mode, Duration duration, Path runDir, VerifierConfig verifier,
@@ -55,6 +56,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
     public static final List<String> DEFAULT_SYMBOLS = List.of("AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "TSLA", "META", "IBM");
     private static final Pattern SYMBOL = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,15}");
+    private static final Pattern RUN_TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
     public LoadGenConfig {
         symbols = symbols == null ? null : List.copyOf(symbols);
@@ -188,6 +190,9 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         }
         if (runPrefix != null && !PREFIX.matcher(runPrefix).matches()) {
             p.add("run prefix must match [a-z][a-z0-9]{0,15}, got '" + runPrefix + "'");
+        }
+        if (runName == null || !RUN_TYPE.matcher(runName).matches()) {
+            p.add("run name (run.json's type) must match " + RUN_TYPE + ", got '" + runName + "'");
         }
         return p;
     }

@@ -21,10 +21,15 @@ import io.stampede.loadgen.internal.PacerLoop;
 import io.stampede.loadgen.internal.PayloadFiller;
 import io.stampede.loadgen.internal.PayloadTemplate;
 import io.stampede.loadgen.internal.Publisher;
-import io.stampede.loadgen.internal.RunDirectoryWriter;
 import io.stampede.loadgen.internal.Saturating;
 import io.stampede.loadgen.internal.SendEvent;
 import io.stampede.loadgen.internal.SentListener;
+import io.stampede.reports.CounterRecord;
+import io.stampede.reports.RunFiles;
+import io.stampede.reports.RunInfo;
+import io.stampede.reports.RunWriter;
+import io.stampede.reports.SeriesWriter;
+import io.stampede.reports.Summary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *   (start + i/rate,          (seq, intended time,                       (payload from template into a
  *    duplicates, re-anchor)    active experiments)                         pooled array, lateness, counters)
  *                                                                                 │
- *  stats ticker (1 s): interval histograms ─► run dir (hlog, counters.jsonl)     ▼ DeliveryVerifier.sent(seq)
+ *  stats ticker (1 s): interval histograms, counters ─► RunWriter (reports)     ▼ DeliveryVerifier.sent(seq)
  * </pre>
  *
  * Controls are keyed by experiment id and take effect within about a millisecond:
@@ -68,10 +73,14 @@ public final class LoadGenerator implements AutoCloseable {
      * most 2^20; beyond, the oldest goes early), so a longer delay would only mean "early" anyway.
      */
     public static final long MAX_DUPLICATE_DELAY_MS = 3_600_000;
+    /** run.json's {@code producer} and the {@code source} of the traffic's counter records. */
+    public static final String SOURCE = "loadgen";
+    /** The {@code source} of the delivery verifier's counter records. */
+    public static final String VERIFIER_SOURCE = "verifier";
 
     private final LoadGenConfig cfg;
     private final String runPrefix;
-    private final Counters total = new Counters("total");
+    private final Counters total = new Counters(TrafficStats.TOTAL_ID);
     private final AtomicLong scheduled = new AtomicLong();
     private final Map<String, Double> multipliers = new LinkedHashMap<>();
     private final Map<String, ActiveSet.Duplicates> duplicates = new LinkedHashMap<>();
@@ -93,7 +102,13 @@ public final class LoadGenerator implements AutoCloseable {
     private Thread pacerThread;
     private Thread ticker;
     private DeliveryVerifier verifier;
-    private RunDirectoryWriter writer;
+    /** The run directory's writer (null without a run dir); its series and records are the ticker's. */
+    private RunWriter writer;
+    private SeriesWriter latenessSeries;
+    private SeriesWriter e2eSeries;
+    private RunInfo runInfo;
+    private long lastTickMs;
+    private List<CounterRecord> lastRecords = List.of();
     private volatile boolean started;
     private volatile boolean stopped;
     private volatile boolean closed;
@@ -182,8 +197,7 @@ public final class LoadGenerator implements AutoCloseable {
             }
             startedAt = Instant.now();
             if (cfg.runDir() != null) {
-                writer = new RunDirectoryWriter(cfg.runDir(), startedAt.toEpochMilli(), verifier != null);
-                writer.runJson(runJson(null));
+                openRunDirectory(startedAt.toEpochMilli());
             }
             long durationNanos = Saturating.nanos(cfg.duration()); // 0 (none) or > 0, never an ArithmeticException
             // the pacer thread only tops up the ring: it never needs to spin
@@ -402,29 +416,35 @@ public final class LoadGenerator implements AutoCloseable {
             next += 1_000_000_000L;
             try {
                 tick();
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 log.warn("stats tick failed: {}", e.toString());
             }
         }
     }
 
-    private void tick() throws IOException {
+    private void tick() {
         long now = System.nanoTime();
-        tickCounters(total, now, null);
+        long nowMs = System.currentTimeMillis();
+        long fromMs = lastTickMs;
+        tickCounters(total, now, null, fromMs, nowMs);
         for (Counters c : experiments.values()) {
-            tickCounters(c, now, c.id);
+            tickCounters(c, now, c.id, fromMs, nowMs);
         }
         Histogram e2eInterval = verifier == null ? null : verifier.tick();
         if (writer != null) {
-            if (e2eInterval != null) {
-                writer.e2e(e2eInterval);
+            if (e2eInterval != null && e2eSeries != null) {
+                e2eInterval.setStartTimeStamp(fromMs);
+                e2eInterval.setEndTimeStamp(nowMs);
+                e2eSeries.append(e2eInterval, null);
             }
-            writer.counters(countersLine());
-            writer.flush();
+            List<CounterRecord> records = counterRecords(nowMs);
+            writer.appendCounters(records);
+            lastRecords = records;
         }
+        lastTickMs = nowMs;
     }
 
-    private void tickCounters(Counters c, long now, String tag) {
+    private void tickCounters(Counters c, long now, String tag, long fromMs, long toMs) {
         synchronized (c) {
             c.interval = c.lateness.getIntervalHistogram(c.interval);
             c.cumulative.add(c.interval);
@@ -435,57 +455,67 @@ public final class LoadGenerator implements AutoCloseable {
             }
             c.lastAccepted = accepted;
             c.lastTickNanos = now;
-            if (writer != null && (tag == null || c.interval.getTotalCount() > 0)) {
-                writer.lateness(c.interval, tag);
+            // untagged: every second, even empty ("nothing sent"); a tag only when it has values
+            if (latenessSeries != null && (tag == null || c.interval.getTotalCount() > 0)) {
+                c.interval.setStartTimeStamp(fromMs);
+                c.interval.setEndTimeStamp(toMs);
+                latenessSeries.append(c.interval, tag);
             }
         }
     }
 
-    private Map<String, Object> countersLine() {
+    /**
+     * This second's counter records: the whole run ({@link TrafficStats#counterValues()} plus the
+     * gauges {@code rate_per_s}, {@code target_rate_per_s}, {@code lateness_p99_us}), each
+     * experiment that ever acted, and the verifier ({@link VerifierStats#counterValues()}).
+     */
+    private List<CounterRecord> counterRecords(long tsMs) {
         LoadStats s = stats();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("t_ms", System.currentTimeMillis());
-        m.put("elapsed_s", Math.round(s.elapsedSeconds() * 1000) / 1000.0);
-        m.put("target_rate", s.targetRate());
-        m.put("rate", Math.round(s.total().achievedRate()));
-        m.put("scheduled", s.total().scheduled());
-        m.put("sent", s.total().sent());
-        m.put("duplicates", s.total().duplicatesSent());
-        m.put("buffered", s.total().buffered());
-        m.put("acked", s.total().acked());
-        m.put("ack_duplicates", s.total().ackDuplicates());
-        m.put("failed", s.total().failed());
+        List<CounterRecord> records = new ArrayList<>();
+        Map<String, Number> whole = new LinkedHashMap<>(s.total().counterValues());
+        whole.put("rate_per_s", s.total().achievedRate());
+        whole.put("target_rate_per_s", s.targetRate());
+        whole.put("lateness_p99_us", s.total().lateness().p99Micros());
+        records.add(new CounterRecord(tsMs, SOURCE, null, whole));
+        for (TrafficStats t : s.experiments().values()) {
+            records.add(new CounterRecord(tsMs, SOURCE, t.id(), t.counterValues()));
+        }
         if (s.verifier() != null) {
-            m.put("delivered", s.verifier().delivered());
-            m.put("lost", s.verifier().lost());
-            m.put("duplicated", s.verifier().duplicated());
+            records.add(new CounterRecord(tsMs, VERIFIER_SOURCE, null, s.verifier().counterValues()));
         }
-        m.put("lateness_p99_us", s.total().lateness().p99Micros());
-        if (!s.experiments().isEmpty()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            for (TrafficStats t : s.experiments().values()) {
-                Map<String, Object> x = new LinkedHashMap<>();
-                x.put("sent", t.sent());
-                x.put("duplicates", t.duplicatesSent());
-                x.put("acked", t.acked());
-                x.put("failed", t.failed());
-                e.put(t.id(), x);
-            }
-            m.put("experiments", e);
-        }
-        return m;
+        return records;
     }
 
-    private Map<String, Object> runJson(LoadStats summary) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", "stampede-run/1");
-        m.put("kind", "loadgen");
-        m.put("name", cfg.runName());
-        m.put("run_prefix", runPrefix);
-        m.put("created_at", createdAt.toString());
-        m.put("started_at", startedAt == null ? null : startedAt.toString());
-        m.put("ended_at", stoppedAt == null ? null : stoppedAt.toString());
+    private void openRunDirectory(long startMs) {
+        writer = RunWriter.open(cfg.runDir());
+        Path name = cfg.runDir().toAbsolutePath().getFileName();
+        runInfo = RunInfo.of(name == null ? runPrefix : name.toString(), cfg.runName(), SOURCE, createdAt.toEpochMilli(),
+                params()).started(startMs);
+        writer.writeRun(runInfo);
+        latenessSeries = writer.series(RunFiles.SERIES_LATENESS,
+                "publish lateness: actual minus intended send time; untagged = whole run, Tag = experiment id", startMs);
+        if (verifier != null) {
+            e2eSeries = writer.series(RunFiles.SERIES_E2E, "outcome arrival minus intended send time (sent_at)", startMs);
+        }
+        lastTickMs = startMs;
+    }
+
+    /** Final run.json (ended) and summary.json: the last counter records and every series' percentiles. */
+    private void closeRunDirectory(LoadStats s, long endMs) {
+        Map<String, Number> values = new LinkedHashMap<>();
+        values.put("elapsed_s", s.elapsedSeconds());
+        values.put("achieved_per_s", s.elapsedSeconds() > 0
+                ? (s.total().sent() + s.total().duplicatesSent()) / s.elapsedSeconds() : 0.0);
+        values.put("payload_allocations", s.payloadAllocations());
+        writer.writeSummary(new Summary(runInfo.id(), true, endMs, lastRecords, writer.latencyStats(), values));
+        writer.writeRun(runInfo.ended(endMs));
+        writer.close();
+    }
+
+    /** run.json's {@code params}. */
+    private Map<String, Object> params() {
         Map<String, Object> p = new LinkedHashMap<>();
+        p.put("run_prefix", runPrefix);
         p.put("nats_url", cfg.natsUrl());
         p.put("rate", cfg.baselineRate());
         p.put("max_rate", cfg.maxRate());
@@ -497,75 +527,11 @@ public final class LoadGenerator implements AutoCloseable {
         p.put("connections", cfg.connections());
         p.put("wait_strategy", cfg.waitStrategy().name().toLowerCase(java.util.Locale.ROOT));
         p.put("verify", cfg.verifier() != null);
-        if (cfg.verifier() != null) {
-            p.put("verify_subject", cfg.verifier().subject());
-            p.put("verify_id", cfg.verifier().idSource().name().toLowerCase(java.util.Locale.ROOT) + ":" + cfg.verifier().idKey());
-            p.put("verify_grace_s", cfg.verifier().grace().toMillis() / 1000.0);
-        }
-        m.put("params", p);
-        Map<String, Object> files = new LinkedHashMap<>();
-        files.put("lateness", RunDirectoryWriter.LATENESS_HLOG);
-        if (cfg.verifier() != null) {
-            files.put("e2e", RunDirectoryWriter.E2E_HLOG);
-        }
-        files.put("counters", RunDirectoryWriter.COUNTERS_JSONL);
-        m.put("files", files);
-        m.put("histogram_unit", "us");
-        if (summary != null) {
-            m.put("summary", summaryMap(summary));
-        }
-        return m;
-    }
-
-    private static Map<String, Object> summaryMap(LoadStats s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        TrafficStats t = s.total();
-        m.put("elapsed_s", s.elapsedSeconds());
-        m.put("scheduled", t.scheduled());
-        m.put("sent", t.sent());
-        m.put("duplicates", t.duplicatesSent());
-        m.put("buffered", t.buffered());
-        m.put("failed", t.failed());
-        m.put("acked", t.acked());
-        m.put("ack_duplicates", t.ackDuplicates());
-        m.put("lateness_us", latency(t.lateness()));
-        if (s.verifier() != null) {
-            VerifierStats v = s.verifier();
-            Map<String, Object> vm = new LinkedHashMap<>();
-            vm.put("expected", v.expected());
-            vm.put("delivered", v.delivered());
-            vm.put("lost", v.lost());
-            vm.put("duplicated", v.duplicated());
-            vm.put("extra_outcomes", v.extraOutcomes());
-            vm.put("unexpected", v.unexpected());
-            vm.put("foreign", v.foreign());
-            vm.put("dropped", v.dropped());
-            vm.put("e2e_us", latency(v.e2e()));
-            m.put("verifier", vm);
-        }
-        Map<String, Object> e = new LinkedHashMap<>();
-        for (TrafficStats x : s.experiments().values()) {
-            Map<String, Object> xm = new LinkedHashMap<>();
-            xm.put("sent", x.sent());
-            xm.put("duplicates", x.duplicatesSent());
-            xm.put("failed", x.failed());
-            xm.put("acked", x.acked());
-            xm.put("ack_duplicates", x.ackDuplicates());
-            xm.put("lateness_us", latency(x.lateness()));
-            e.put(x.id(), xm);
-        }
-        m.put("experiments", e);
-        return m;
-    }
-
-    private static Map<String, Object> latency(LatencySummary l) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("count", l.count());
-        m.put("p50", l.p50Micros());
-        m.put("p99", l.p99Micros());
-        m.put("p999", l.p999Micros());
-        m.put("max", l.maxMicros());
-        return m;
+        p.put("verify_subject", cfg.verifier() == null ? null : cfg.verifier().subject());
+        p.put("verify_id", cfg.verifier() == null ? null
+                : cfg.verifier().idSource().name().toLowerCase(java.util.Locale.ROOT) + ":" + cfg.verifier().idKey());
+        p.put("verify_grace_s", cfg.verifier() == null ? null : cfg.verifier().grace().toMillis() / 1000.0);
+        return p;
     }
 
     // ---- lifecycle -----------------------------------------------------------------------
@@ -627,16 +593,15 @@ public final class LoadGenerator implements AutoCloseable {
         }
         try {
             tick();
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             log.warn("final tick: {}", e.toString());
         }
         LoadStats s = stats();
         finalStats = s;
         if (writer != null) {
             try {
-                writer.runJson(runJson(s));
-                writer.close();
-            } catch (IOException e) {
+                closeRunDirectory(s, System.currentTimeMillis());
+            } catch (RuntimeException e) {
                 log.warn("run directory: {}", e.toString());
             }
         }
@@ -686,7 +651,7 @@ public final class LoadGenerator implements AutoCloseable {
         if (writer != null && finalStats == null) {
             try {
                 writer.close();
-            } catch (IOException ignored) {
+            } catch (RuntimeException ignored) {
                 // best effort on a failed start
             }
         }

@@ -1,7 +1,14 @@
 package io.stampede.loadgen;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * What the delivery verifier saw.
+ *
+ * <p>One serialisation, one set of key names ({@link #counterValues()}, {@link #toMap()}): the run
+ * directory's {@code counters.jsonl} (source {@code verifier}) and the chaos API's {@code stats}
+ * use the same names.
  *
  * @param expected        ids confirmed sent (accepted by core NATS, or acked by JetStream)
  * @param delivered       distinct ids of this run with an outcome
@@ -22,4 +29,39 @@ package io.stampede.loadgen;
  */
 public record VerifierStats(long expected, long delivered, long lost, long duplicated, long extraOutcomes, long unexpected,
                             long foreign, long dropped, LatencySummary e2e, boolean finished, long untracked,
-                            long releasedBelow) {}
+                            long releasedBelow) {
+
+    /** Ids confirmed sent with no outcome yet and not (yet) counted lost: expected − delivered − lost, ≥ 0. */
+    public long overdue() {
+        return Math.max(0, expected - delivered - lost);
+    }
+
+    /**
+     * The cumulative counters: {@code expected}, {@code delivered}, {@code lost}, {@code duplicated},
+     * {@code extra_outcomes}, {@code unexpected}, {@code foreign}, {@code untracked}, {@code dropped};
+     * and the gauge {@code overdue_now} ({@link #overdue()}).
+     */
+    public Map<String, Number> counterValues() {
+        Map<String, Number> m = new LinkedHashMap<>();
+        m.put("expected", expected);
+        m.put("delivered", delivered);
+        m.put("lost", lost);
+        m.put("duplicated", duplicated);
+        m.put("extra_outcomes", extraOutcomes);
+        m.put("unexpected", unexpected);
+        m.put("foreign", foreign);
+        m.put("untracked", untracked);
+        m.put("dropped", dropped);
+        m.put("overdue_now", overdue());
+        return m;
+    }
+
+    /** {@link #counterValues()} plus {@code finished}, {@code released_below} and {@code e2e_us}. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>(counterValues());
+        m.put("finished", finished);
+        m.put("released_below", releasedBelow);
+        m.put("e2e_us", e2e.toMap());
+        return m;
+    }
+}

@@ -9,7 +9,6 @@ import io.stampede.demo.agent.AgentMain;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.FreePorts;
 import io.stampede.testkit.NatsServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -58,8 +57,9 @@ class DemoAgentEndToEndTest {
                     assertThat(v.duplicated()).isZero();
                     assertThat(v.unexpected()).isZero();
                     assertThat(v.e2e().count()).isEqualTo(450);
-                    assertThat(dir.resolve("e2e.hlog")).exists();
-                    assertThat(Files.readString(dir.resolve("run.json"))).contains("\"mode\":\"jetstream\"");
+                    io.stampede.reports.RunReader r = io.stampede.reports.RunReader.open(dir);
+                    assertThat(r.series("e2e").orElseThrow().merged().getTotalCount()).isEqualTo(450);
+                    assertThat(r.run().orElseThrow().params()).containsEntry("mode", "jetstream");
                 }
             } finally {
                 agent.close();

@@ -6,9 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.Message;
+import io.stampede.reports.CounterRecord;
+import io.stampede.reports.RunFiles;
+import io.stampede.reports.RunInfo;
+import io.stampede.reports.RunReader;
+import io.stampede.reports.Series;
+import io.stampede.reports.Summary;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.NatsServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,23 +70,83 @@ class LoadGeneratorTest {
             assertThat(m.getHeaders() == null || m.getHeaders().getFirst("Stampede-Experiment") == null).isTrue();
             assertThat(s.payloadAllocations()).isZero();
 
-            // the run directory
-            assertThat(dir.resolve("run.json")).exists();
-            String run = Files.readString(dir.resolve("run.json"));
-            assertThat(run).contains("\"run_prefix\":\"" + g.runPrefix() + "\"").contains("\"summary\"").contains("\"sent\":4000");
-            List<String> lines = Files.readAllLines(dir.resolve("counters.jsonl"));
-            assertThat(lines).isNotEmpty();
-            assertThat(lines.get(lines.size() - 1)).contains("\"sent\":4000");
-            var reader = new org.HdrHistogram.HistogramLogReader(dir.resolve("lateness.hlog").toFile());
-            long total = 0;
-            org.HdrHistogram.EncodableHistogram h;
-            while ((h = reader.nextIntervalHistogram()) != null) {
-                if (h.getTag() == null) {
-                    total += ((org.HdrHistogram.Histogram) h).getTotalCount();
-                }
-            }
-            assertThat(total).isEqualTo(4000);
+            // the run directory, read back through the reports module's reader
+            RunReader r = RunReader.open(dir);
+            RunInfo run = r.run().orElseThrow();
+            assertThat(run.type()).isEqualTo("loadgen");
+            assertThat(run.producer()).isEqualTo("loadgen");
+            assertThat(run.params()).containsEntry("run_prefix", g.runPrefix()).containsEntry("payload_size", 256L);
+            assertThat(run.endedAtMs()).isNotNull();
+            CounterRecord last = r.counters().stream().filter(c -> c.source().equals("loadgen")).reduce((a, b) -> b).orElseThrow();
+            assertThat(last.values()).containsEntry("sent", 4000L).containsEntry("scheduled", 4000L).containsEntry("failed", 0L);
+            Series lateness = r.series(RunFiles.SERIES_LATENESS).orElseThrow();
+            assertThat(lateness.merged().getTotalCount()).isEqualTo(4000);
+            Summary summary = r.summary().orElseThrow();
+            assertThat(summary.completed()).isTrue();
+            assertThat(summary.counters()).contains(last);
+            assertThat(summary.latency()).anySatisfy(l -> {
+                assertThat(l.series()).isEqualTo("lateness");
+                assertThat(l.tag()).isNull();
+                assertThat(l.count()).isEqualTo(4000);
+            });
+            assertThat(r.problems()).isEmpty();
         }
+    }
+
+    /**
+     * Round trip through the real component: a run with a multiplier and a verifier (outcomes
+     * echoed by a responder) writes through RunWriter; RunReader sees both series, the tagged
+     * intervals, one counter schema per source, and a summary whose counters are the last records.
+     */
+    @Test
+    void runDirectoryIsReadBackByRunReader(@TempDir Path dir) throws Exception {
+        try (io.nats.client.Connection echo = io.nats.client.Nats.connect(nats.url())) {
+            echo.createDispatcher(m -> echo.publish("rtdecisions.x", m.getData())).subscribe("rt.>");
+            echo.flush(Duration.ofSeconds(5));
+            LoadGenConfig cfg = base("rt").baselineRate(500).duration(Duration.ofSeconds(2)).runDir(dir)
+                    .verifier(VerifierConfig.defaults().withSubject("rtdecisions.>").withGrace(Duration.ofSeconds(2))).build();
+            LoadStats s;
+            try (LoadGenerator g = new LoadGenerator(cfg)) {
+                g.addMultiplier("chaos_backpressure_rt", 2);
+                g.start();
+                assertThat(g.awaitScheduleEnd(Duration.ofSeconds(10))).isTrue();
+                s = g.stop(Duration.ofSeconds(5));
+            }
+            assertThat(s.total().sent()).isEqualTo(2000);
+
+            RunReader r = RunReader.open(dir);
+            assertThat(r.seriesNames()).containsExactly("e2e", "lateness");
+            Series lateness = r.series("lateness").orElseThrow();
+            assertThat(lateness.merged().getTotalCount()).isEqualTo(2000);
+            assertThat(lateness.merged("chaos_backpressure_rt").getTotalCount()).isEqualTo(2000);
+            assertThat(lateness.intervals(null)).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(r.series("e2e").orElseThrow().merged().getTotalCount()).isEqualTo(s.verifier().delivered());
+
+            List<CounterRecord> counters = r.counters();
+            CounterRecord whole = lastOf(counters, "loadgen", null);
+            assertThat(whole.values()).containsEntry("sent", 2000L).containsEntry("duplicates", 0L)
+                    .containsKeys("rate_per_s", "target_rate_per_s", "lateness_p99_us");
+            assertThat(whole.values().get("target_rate_per_s").doubleValue()).isEqualTo(1000.0);
+            assertThat(lastOf(counters, "loadgen", "chaos_backpressure_rt").values()).containsEntry("sent", 2000L);
+            CounterRecord verifier = lastOf(counters, "verifier", null);
+            assertThat(verifier.values()).containsEntry("expected", 2000L).containsEntry("delivered", 2000L)
+                    .containsEntry("lost", 0L).containsEntry("duplicated", 0L).containsEntry("dropped", 0L);
+            // one schema: the same names as the stats' own map
+            assertThat(whole.values().keySet()).containsAll(s.total().counterValues().keySet());
+            assertThat(verifier.values().keySet()).isEqualTo(s.verifier().counterValues().keySet());
+
+            Summary summary = r.summary().orElseThrow();
+            assertThat(summary.counters()).containsExactlyInAnyOrder(whole, lastOf(counters, "loadgen", "chaos_backpressure_rt"), verifier);
+            assertThat(summary.latency()).extracting(l -> l.series() + ":" + l.tag())
+                    .containsExactlyInAnyOrder("lateness:null", "lateness:chaos_backpressure_rt", "e2e:null");
+            assertThat(r.run().orElseThrow().id()).isEqualTo(dir.getFileName().toString());
+            assertThat(r.problems()).isEmpty();
+        }
+    }
+
+    private static CounterRecord lastOf(List<CounterRecord> records, String source, String experimentId) {
+        return records.stream().filter(c -> c.source().equals(source) && java.util.Objects.equals(c.experimentId(), experimentId))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no " + source + "/" + experimentId + " record"));
     }
 
     @Test

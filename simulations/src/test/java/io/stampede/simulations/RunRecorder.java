@@ -1,44 +1,52 @@
 package io.stampede.simulations;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.stampede.reports.CounterRecord;
+import io.stampede.reports.RunFiles;
+import io.stampede.reports.RunInfo;
+import io.stampede.reports.RunWriter;
+import io.stampede.reports.SeriesWriter;
+import io.stampede.reports.Summary;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 
 /**
  * The simulation's own figures, because Gatling 3.15 writes no stats file and its percentiles are
- * whole, approximate milliseconds. Into {@code runDir}:
+ * whole, approximate milliseconds. Written into {@code runDir} through the reports module's
+ * {@link RunWriter} (format: reports/README.md):
  * <ul>
- *   <li>{@code latency.hlog}: HdrHistogram interval log (1 s intervals, microseconds) of response
- *       times measured from the intended send time;</li>
- *   <li>{@code counters.jsonl}: one line per second: sent, ok, ko in that second and totals;</li>
- *   <li>{@code summary.json}: count, ok, ko, p50/p95/p99/max ms, achieved rps over the steady
- *       window, written at the end (also on SIGTERM, then with {@code "completed": false}).</li>
+ *   <li>{@code run.json}: type {@code load_test} with the chaos API's experiment id
+ *       ({@code -Dstampede.experiment_id}), else {@code simulation}; producer {@code simulations};
+ *       the parameters;</li>
+ *   <li>{@code http.hlog}: the {@code http} series, response times in µs measured from the
+ *       intended send time, one interval per second;</li>
+ *   <li>{@code counters.jsonl}: one record per second, source {@code gatling}: counters
+ *       {@code requests}, {@code ok}, {@code ko}; gauges {@code elapsed_s}, {@code p99_ms} (last second);</li>
+ *   <li>{@code summary.json}: the last counter record, the series' percentiles and the values
+ *       {@code asked_per_s}, {@code achieved_per_s}, {@code response_per_s}, {@code measured_window_s},
+ *       {@code steady_sent}, {@code elapsed_s}, written at the end (also on SIGTERM, then with
+ *       {@code completed: false}).</li>
  * </ul>
  * Recording is a few atomic increments and a Recorder update per request (lock-free).
  */
 public final class RunRecorder {
-    private static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
+    /** The {@code source} of this recorder's counter records. */
+    public static final String SOURCE = "gatling";
+    public static final String PRODUCER = "simulations";
+    private static final long HIGHEST_US = SeriesWriter.DEFAULT_HIGHEST_US;
 
     private final LoadParams params;
     private final ArrivalSchedule schedule;
     private final Path runDir;
-    private final Recorder recorder = new Recorder(HIGHEST_US, 3);
-    private final Histogram total = new Histogram(HIGHEST_US, 3);
+    private final Recorder recorder = new Recorder(HIGHEST_US, SeriesWriter.SIGNIFICANT_DIGITS);
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong ko = new AtomicLong();
@@ -60,13 +68,13 @@ public final class RunRecorder {
     });
     private volatile long startEpochMs;
     private volatile long clockNanos;
-    private long lastSent;
-    private long lastOk;
-    private long lastKo;
-    private long tick;
-    private HistogramLogWriter hlog;
-    private PrintStream hlogOut;
-    private Writer counters;
+    // guarded by this (the ticker and finish())
+    private RunWriter writer;
+    private SeriesWriter http;
+    private RunInfo run;
+    private Histogram interval;
+    private long lastTickMs;
+    private CounterRecord lastRecord;
     private Thread shutdownHook;
 
     public RunRecorder(LoadParams params, ArrivalSchedule schedule) {
@@ -79,26 +87,27 @@ public final class RunRecorder {
         this.windowS = Math.max(1, steadyUsers - (firstSteadyUser - schedule.rampUsers())) / params.rps();
     }
 
-    /** Called from the simulation's before(): opens the files and starts the 1 s ticker. */
+    /** Called from the simulation's before(): opens the run directory and starts the 1 s ticker. */
     public synchronized void start() {
-        try {
-            Files.createDirectories(runDir);
-            hlogOut = new PrintStream(Files.newOutputStream(runDir.resolve("latency.hlog")), false, StandardCharsets.UTF_8);
-            hlog = new HistogramLogWriter(hlogOut);
-            counters = Files.newBufferedWriter(runDir.resolve("counters.jsonl"), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         startEpochMs = System.currentTimeMillis();
         clockNanos = System.nanoTime();
-        hlog.outputLogFormatVersion();
-        hlog.outputComment("response times in microseconds from the intended send time; rps="
-                + params.rps() + " duration_s=" + params.durationS() + " ramp_s=" + params.rampS()
-                + " payload_size=" + params.payloadSize() + " target=" + params.targetUrl());
-        hlog.outputStartTime(startEpochMs);
-        hlog.setBaseTime(startEpochMs);
-        hlog.outputLegend();
+        String experimentId = System.getProperty("stampede.experiment_id", "");
+        Path name = runDir.toAbsolutePath().getFileName();
+        String id = !experimentId.isBlank() ? experimentId : name == null ? "simulation" : name.toString();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("rps", params.rps());
+        p.put("duration_s", params.durationS());
+        p.put("ramp_s", params.rampS());
+        p.put("payload_size", params.payloadSize());
+        p.put("target_url", params.targetUrl());
+        p.put("p95_ms", params.p95Ms());
+        p.put("max_failed_pct", params.maxFailedPct());
+        p.put("latency_from", "intended_send_time");
+        writer = RunWriter.open(runDir);
+        run = RunInfo.of(id, experimentId.isBlank() ? "simulation" : "load_test", PRODUCER, startEpochMs, p).started(startEpochMs);
+        writer.writeRun(run);
+        http = writer.series(RunFiles.SERIES_HTTP, "HTTP response time from the intended send time", startEpochMs);
+        lastTickMs = startEpochMs;
         recorder.reset();
         ticker.scheduleAtFixedRate(this::tickSafely, 1, 1, TimeUnit.SECONDS);
         shutdownHook = new Thread(() -> finish(false), "stampede-run-recorder-shutdown");
@@ -154,34 +163,31 @@ public final class RunRecorder {
 
     private void tickSafely() {
         try {
-            tick(false);
-        } catch (RuntimeException | IOException e) {
+            tick();
+        } catch (RuntimeException e) {
             System.err.println("stampede recorder tick failed: " + e);
         }
     }
 
-    private synchronized void tick(boolean last) throws IOException {
-        if (counters == null) {
+    /** One interval of the http series and one gatling counter record. */
+    private synchronized void tick() {
+        if (writer == null) {
             return;
         }
-        Histogram interval = recorder.getIntervalHistogram();
-        total.add(interval);
-        hlog.outputIntervalHistogram(interval);
-        hlogOut.flush();
-        long s = sent.get();
-        long o = ok.get();
-        long k = ko.get();
-        tick++;
-        double elapsed = (System.nanoTime() - clockNanos) / 1e9;
-        counters.write(String.format(Locale.ROOT,
-                "{\"t\":%d,\"elapsed_s\":%.3f,\"sent\":%d,\"ok\":%d,\"ko\":%d,\"sent_total\":%d,\"ok_total\":%d,\"ko_total\":%d,\"p99_ms\":%.3f%s}%n",
-                tick, elapsed, s - lastSent, o - lastOk, k - lastKo, s, o, k,
-                interval.getTotalCount() == 0 ? 0.0 : interval.getValueAtPercentile(99) / 1000.0,
-                last ? ",\"last\":true" : ""));
-        counters.flush();
-        lastSent = s;
-        lastOk = o;
-        lastKo = k;
+        long nowMs = System.currentTimeMillis();
+        interval = recorder.getIntervalHistogram(interval);
+        interval.setStartTimeStamp(lastTickMs);
+        interval.setEndTimeStamp(nowMs);
+        http.append(interval, null);
+        lastTickMs = nowMs;
+        Map<String, Number> v = new LinkedHashMap<>();
+        v.put("requests", sent.get());
+        v.put("ok", ok.get());
+        v.put("ko", ko.get());
+        v.put("elapsed_s", (System.nanoTime() - clockNanos) / 1e9);
+        v.put("p99_ms", interval.getTotalCount() == 0 ? 0.0 : interval.getValueAtPercentile(99) / 1000.0);
+        lastRecord = new CounterRecord(nowMs, SOURCE, null, v);
+        writer.appendCounters(lastRecord);
     }
 
     /** Called from after() (completed) or the shutdown hook (interrupted); runs once. */
@@ -198,39 +204,37 @@ public final class RunRecorder {
             }
         }
         synchronized (this) {
+            if (writer == null) {
+                return;
+            }
             try {
-                tick(true);
+                tick();
                 writeSummary(completed);
-                counters.close();
-                hlogOut.close();
-                counters = null;
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 System.err.println("stampede recorder could not write its summary: " + e);
+            } finally {
+                writer.close();
+                writer = null;
             }
         }
     }
 
-    private void writeSummary(boolean completed) throws IOException {
-        double elapsed = (System.nanoTime() - clockNanos) / 1e9;
+    /** Caller holds this. */
+    private void writeSummary(boolean completed) {
         long a = anchor.get();
         double sinceWindow = a == Long.MAX_VALUE ? 0 : (System.nanoTime() - windowStart()) / 1e9;
         double window = Math.min(windowS, Math.max(0, sinceWindow));
-        String json = String.format(Locale.ROOT,
-                "{\"completed\":%s,\"asked_rps\":%s,\"duration_s\":%d,\"ramp_s\":%d,\"payload_size\":%d,"
-                        + "\"target_url\":\"%s\",\"start_epoch_ms\":%d,\"elapsed_s\":%.3f,"
-                        + "\"count\":%d,\"ok\":%d,\"ko\":%d,\"sent\":%d,"
-                        + "\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
-                        + "\"measured_window_s\":%.3f,\"steady_sent\":%d,\"achieved_rps\":%.3f,\"response_rps\":%.3f,"
-                        + "\"latency_from\":\"intended_send_time\",\"hlog\":\"latency.hlog\"}%n",
-                completed, params.rps(), params.durationS(), params.rampS(), params.payloadSize(),
-                params.targetUrl().replace("\"", "\\\""), startEpochMs, elapsed,
-                ok.get() + ko.get(), ok.get(), ko.get(), sent.get(),
-                ms(total, 50), ms(total, 95), ms(total, 99), total.getMaxValue() / 1000.0,
-                window, steadySent.get(), window > 0 ? steadySent.get() / window : 0.0, responseRps());
-        // Write then rename so a reader never sees half a summary.
-        Path tmp = runDir.resolve("summary.json.tmp");
-        Files.writeString(tmp, json, StandardCharsets.UTF_8);
-        Files.move(tmp, runDir.resolve("summary.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Map<String, Number> values = new LinkedHashMap<>();
+        values.put("asked_per_s", params.rps());
+        values.put("elapsed_s", (System.nanoTime() - clockNanos) / 1e9);
+        values.put("measured_window_s", window);
+        values.put("steady_sent", steadySent.get());
+        values.put("achieved_per_s", window > 0 ? steadySent.get() / window : 0.0);
+        values.put("response_per_s", responseRps());
+        long endMs = System.currentTimeMillis();
+        writer.writeSummary(new Summary(run.id(), completed, endMs, lastRecord == null ? List.of() : List.of(lastRecord),
+                writer.latencyStats(), values));
+        writer.writeRun(run.ended(endMs));
     }
 
     /** Steady-phase responses per second, from the window start to the last response: the target's throughput. */
@@ -242,9 +246,4 @@ public final class RunRecorder {
         }
         return steadyDone.get() / ((done - start) / 1e9);
     }
-
-    private static double ms(Histogram h, double pct) {
-        return h.getTotalCount() == 0 ? 0.0 : h.getValueAtPercentile(pct) / 1000.0;
-    }
-
 }

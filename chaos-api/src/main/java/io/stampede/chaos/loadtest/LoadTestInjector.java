@@ -28,7 +28,8 @@ import org.slf4j.MDC;
  * time; revert (also from a new process after a crash) stops it with SIGTERM, then SIGKILL.
  *
  * <p>Files in the experiment's run directory: {@code gatling.log} (child stdout/stderr),
- * {@code counters.jsonl}, {@code latency.hlog}, {@code summary.json} (written by the simulation)
+ * {@code run.json}, {@code counters.jsonl}, {@code http.hlog}, {@code summary.json} (written by the simulation
+ * through the reports module, reports/README.md; read back by {@link LoadTestStats})
  * and {@code gatling/<simulation>-<timestamp>/index.html} (Gatling's report).
  */
 public final class LoadTestInjector implements FaultInjector<LoadTest> {

@@ -1,51 +1,97 @@
 package io.stampede.chaos.loadtest;
 
-import io.vertx.core.json.DecodeException;
+import io.stampede.reports.CounterRecord;
+import io.stampede.reports.LatencyStats;
+import io.stampede.reports.RunFiles;
+import io.stampede.reports.RunReader;
+import io.stampede.reports.Summary;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A load_test's figures from its run directory: progress from the last line of
- * {@code counters.jsonl}, the final {@code summary.json} once written, and the path of Gatling's
- * HTML report. Reads only the file tails, so it is cheap enough for every GET.
+ * A load_test's figures from its run directory, read through the reports module's
+ * {@link RunReader} (format: reports/README.md; written by the simulation's RunRecorder):
+ * {@code progress} from the last two {@code gatling} records of counters.jsonl, {@code summary}
+ * from summary.json once written, and the path of Gatling's HTML report.
+ *
+ * <p>Names are the run record's: {@code progress} = the last record's values ({@code requests},
+ * {@code ok}, {@code ko}, {@code elapsed_s}, {@code p99_ms} of the last second) plus
+ * {@code rate_per_s} (requests per second between the last two records); {@code summary} =
+ * {@code completed}, {@code ended_at_ms}, the final gatling counters, summary.json's {@code values}
+ * ({@code achieved_per_s}, {@code response_per_s}, {@code measured_window_s}, ...) and the
+ * {@code http} series' percentiles in ms ({@code p50_ms}, {@code p95_ms}, {@code p99_ms},
+ * {@code max_ms}).
  */
 public final class LoadTestStats {
+    /** The simulation's counter source and latency series (reports/README.md). */
+    public static final String SOURCE = "gatling";
+    public static final String SERIES = RunFiles.SERIES_HTTP;
+
     private LoadTestStats() {}
 
     public static JsonObject read(Path runDir) {
         JsonObject stats = new JsonObject();
-        lastLine(runDir.resolve("counters.jsonl")).ifPresent(line -> {
-            JsonObject c = parse(line);
-            if (c != null) {
-                stats.put("progress", new JsonObject()
-                        .put("elapsed_s", c.getDouble("elapsed_s"))
-                        .put("requests", c.getLong("sent_total"))
-                        .put("ok", c.getLong("ok_total"))
-                        .put("ko", c.getLong("ko_total"))
-                        .put("current_rps", c.getLong("sent"))
-                        .put("p99_ms_last_second", c.getDouble("p99_ms")));
+        if (!Files.isDirectory(runDir)) {
+            return stats;
+        }
+        try {
+            RunReader r = RunReader.open(runDir);
+            List<CounterRecord> mine = r.counters().stream()
+                    .filter(c -> SOURCE.equals(c.source()) && c.experimentId() == null).toList();
+            if (!mine.isEmpty()) {
+                stats.put("progress", progress(mine));
             }
-        });
-        Path summary = runDir.resolve("summary.json");
-        if (Files.isRegularFile(summary)) {
             try {
-                JsonObject s = parse(Files.readString(summary, StandardCharsets.UTF_8));
-                if (s != null) {
-                    stats.put("summary", s);
-                }
-            } catch (IOException ignored) {
-                // being replaced right now; next read gets it
+                r.summary().ifPresent(s -> stats.put("summary", summary(s)));
+            } catch (IllegalArgumentException e) {
+                stats.put("summary_problem", e.getMessage());
+            }
+        } catch (UncheckedIOException e) {
+            // a file being replaced right now; the next read gets it
+        }
+        report(runDir).ifPresent(rep -> stats.put("report", runDir.relativize(rep).toString()));
+        return stats;
+    }
+
+    private static JsonObject progress(List<CounterRecord> records) {
+        CounterRecord last = records.get(records.size() - 1);
+        JsonObject p = new JsonObject();
+        last.values().forEach(p::put);
+        if (records.size() >= 2) {
+            CounterRecord prev = records.get(records.size() - 2);
+            Number a = prev.values().get("requests");
+            Number b = last.values().get("requests");
+            long dtMs = last.tsMs() - prev.tsMs();
+            if (a != null && b != null && dtMs > 0 && b.longValue() >= a.longValue()) {
+                p.put("rate_per_s", (b.longValue() - a.longValue()) * 1000.0 / dtMs);
             }
         }
-        report(runDir).ifPresent(r -> stats.put("report", runDir.relativize(r).toString()));
-        return stats;
+        return p;
+    }
+
+    private static JsonObject summary(Summary s) {
+        JsonObject out = new JsonObject().put("completed", s.completed()).put("ended_at_ms", s.endedAtMs());
+        s.counters().stream().filter(c -> SOURCE.equals(c.source()) && c.experimentId() == null)
+                .reduce((a, b) -> b).ifPresent(c -> c.values().forEach(out::put));
+        s.values().forEach(out::put);
+        s.latency().stream().filter(l -> SERIES.equals(l.series()) && l.tag() == null).findFirst()
+                .ifPresent(l -> putMs(out, l));
+        return out;
+    }
+
+    private static void putMs(JsonObject out, LatencyStats l) {
+        out.put("count", l.count()); // responses timed
+        out.put("p50_ms", l.p50Us() / 1000.0);
+        out.put("p95_ms", l.p95Us() / 1000.0);
+        out.put("p99_ms", l.p99Us() / 1000.0);
+        out.put("max_ms", l.maxUs() / 1000.0);
     }
 
     /** Gatling's index.html under runDir/gatling/, newest first. */
@@ -58,38 +104,6 @@ public final class LoadTestStats {
             return dirs.map(d -> d.resolve("index.html"))
                     .filter(Files::isRegularFile)
                     .max(Comparator.comparing(Path::toString));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static JsonObject parse(String s) {
-        try {
-            return new JsonObject(s.trim());
-        } catch (DecodeException | ClassCastException e) {
-            return null;
-        }
-    }
-
-    static Optional<String> lastLine(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            long len = raf.length();
-            int n = (int) Math.min(len, 4096);
-            byte[] buf = new byte[n];
-            raf.seek(len - n);
-            raf.readFully(buf);
-            String tail = new String(buf, StandardCharsets.UTF_8);
-            String[] lines = tail.split("\n");
-            for (int i = lines.length - 1; i >= 0; i--) {
-                // The last line may be half written: only a complete JSON line counts.
-                if (lines[i].startsWith("{") && lines[i].endsWith("}") && (i < lines.length - 1 || tail.endsWith("\n"))) {
-                    return Optional.of(lines[i]);
-                }
-            }
-            return Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }

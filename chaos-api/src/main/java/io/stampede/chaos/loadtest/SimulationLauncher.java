@@ -58,9 +58,28 @@ public record SimulationLauncher(Path simulationsTarget, String javaBinary, Stri
         return problems;
     }
 
+    /**
+     * {@code test-classes}, {@code lib/*}, and the directories listed in {@code classpath.txt}: a
+     * build that stops before {@code package} (e.g. {@code mvn test}) resolves Stampede modules the
+     * simulations depend on (the reports module) to their {@code target/classes}, which
+     * copy-dependencies cannot copy into {@code lib/}.
+     */
     public String classpath() {
-        return simulationsTarget.resolve("test-classes") + java.io.File.pathSeparator
-                + simulationsTarget.resolve("lib") + java.io.File.separator + "*";
+        StringBuilder cp = new StringBuilder().append(simulationsTarget.resolve("test-classes"))
+                .append(java.io.File.pathSeparator).append(simulationsTarget.resolve("lib")).append(java.io.File.separator).append('*');
+        Path listed = simulationsTarget.resolve("classpath.txt");
+        if (Files.isRegularFile(listed)) {
+            try {
+                for (String entry : Files.readString(listed).strip().split(java.io.File.pathSeparator)) {
+                    if (!entry.isBlank() && Files.isDirectory(Path.of(entry))) {
+                        cp.append(java.io.File.pathSeparator).append(entry);
+                    }
+                }
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                // lib/ alone, as before
+            }
+        }
+        return cp.toString();
     }
 
     /** The full command line; system properties carry the simulation's parameters. */

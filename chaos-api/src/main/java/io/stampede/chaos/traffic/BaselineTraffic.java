@@ -2,14 +2,12 @@ package io.stampede.chaos.traffic;
 
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.chaos.lifecycle.Timeline;
-import io.stampede.loadgen.LatencySummary;
 import io.stampede.loadgen.LoadGenConfig;
 import io.stampede.loadgen.LoadGenerator;
 import io.stampede.loadgen.LoadStats;
 import io.stampede.loadgen.PublishMode;
 import io.stampede.loadgen.TrafficStats;
 import io.stampede.loadgen.VerifierConfig;
-import io.stampede.loadgen.VerifierStats;
 import io.stampede.loadgen.WaitStrategyKind;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -31,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * to NATS, not through the latency proxy: the generator's schedule stays honest while the
  * system under test (connected through the proxy) is slowed.
  *
- * <p>Run directory: {@code <data>/runs/baseline_<utc time>/} with the loadgen files (run.json,
- * lateness.hlog, e2e.hlog, counters.jsonl, see loadgen/README.md) and a timeline.jsonl of the
- * experiments that acted on it.
+ * <p>Run directory: {@code <data>/runs/baseline_<utc time>/}, written through the reports module
+ * (reports/README.md): the generator's run.json (type {@code baseline}), counters.jsonl,
+ * lateness.hlog, e2e.hlog, summary.json, and a timeline.jsonl of the experiments that acted on it.
  */
 public final class BaselineTraffic implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BaselineTraffic.class);
@@ -144,58 +142,30 @@ public final class BaselineTraffic implements AutoCloseable {
         }
     }
 
-    /** Whole-run figures plus this experiment's share. */
+    /**
+     * Whole-run figures plus this experiment's share: {@link LoadStats#toMap()} (without the map
+     * of every experiment that ever acted) with {@code baseline_rate}, {@code baseline_run_dir} and
+     * {@code experiment} ({@link TrafficStats#toMap()} of this id, plus {@code originals_during}).
+     * The key names are loadgen's, the same as in the run directory's counters.jsonl.
+     */
     JsonObject stats(String experimentId) {
         LoadGenerator g = generator;
         if (g == null) {
             return new JsonObject().put("baseline", problem());
         }
         LoadStats s = g.stats();
-        JsonObject out = new JsonObject()
-                .put("baseline_rate", config.baselineRate())
-                .put("target_rate", s.targetRate())
-                .put("achieved_rate", s.total().achievedRate())
-                .put("total", traffic(s.total()))
-                .put("baseline_run_dir", config.runDir().toString());
+        JsonObject out = new JsonObject(s.toMap());
+        out.remove("experiments");
+        out.put("baseline_rate", config.baselineRate()).put("baseline_run_dir", config.runDir().toString());
         TrafficStats mine = s.experiments().get(experimentId);
-        JsonObject exp = mine == null ? new JsonObject() : traffic(mine);
+        JsonObject exp = mine == null ? new JsonObject() : new JsonObject(mine.toMap());
         long[] w = windows.get(experimentId);
         if (w != null) {
             // every original published while the experiment acted, whatever else acted too
             exp.put("originals_during", (w[1] < 0 ? s.total().sent() : w[1]) - w[0]);
         }
         out.put("experiment", exp);
-        if (s.verifier() != null) {
-            out.put("verifier", verifier(s.verifier()));
-        }
         return out;
-    }
-
-    static JsonObject traffic(TrafficStats t) {
-        return new JsonObject()
-                .put("sent", t.sent())
-                .put("duplicates_sent", t.duplicatesSent())
-                .put("acked", t.acked())
-                .put("ack_duplicates", t.ackDuplicates())
-                .put("failed", t.failed())
-                .put("buffered", t.buffered())
-                .put("lateness_us", latency(t.lateness()));
-    }
-
-    static JsonObject verifier(VerifierStats v) {
-        return new JsonObject()
-                .put("expected", v.expected())
-                .put("delivered", v.delivered())
-                .put("lost", v.lost())
-                .put("duplicated", v.duplicated())
-                .put("extra_outcomes", v.extraOutcomes())
-                .put("dropped_by_verifier", v.dropped())
-                .put("e2e_us", latency(v.e2e()));
-    }
-
-    static JsonObject latency(LatencySummary l) {
-        return new JsonObject().put("count", l.count()).put("p50", l.p50Micros()).put("p99", l.p99Micros())
-                .put("p999", l.p999Micros()).put("max", l.maxMicros());
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.stampede.chaos.experiment.LoadTest;
 import io.stampede.chaos.inject.Injectors;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.demo.gateway.GatewayMain;
+import io.stampede.reports.RunReader;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.ChildJvm;
 import io.stampede.testkit.FreePorts;
@@ -109,12 +110,18 @@ class LoadTestInjectorTest {
             JsonObject summary = stats.getJsonObject("summary");
             assertThat(summary.getBoolean("completed")).isTrue();
             assertThat(summary.getLong("count")).isEqualTo(60);
+            assertThat(summary.getLong("requests")).isEqualTo(60);
             assertThat(summary.getLong("ok")).isEqualTo(60);
-            assertThat(summary.getDouble("achieved_rps")).isBetween(18.0, 22.0);
+            assertThat(summary.getLong("ko")).isZero();
+            assertThat(summary.getDouble("achieved_per_s")).isBetween(18.0, 22.0);
+            assertThat(summary.getDouble("p95_ms")).isPositive();
             assertThat(stats.getString("status")).isEqualTo("passed");
             assertThat(stats.getString("report")).startsWith("gatling/").endsWith("index.html");
             assertThat(stats.getJsonObject("progress").getLong("requests")).isEqualTo(60);
-            assertThat(ctx.runDir().resolve("latency.hlog")).isNotEmptyFile();
+            RunReader run = RunReader.open(ctx.runDir());
+            assertThat(run.run().orElseThrow().type()).isEqualTo("load_test");
+            assertThat(run.run().orElseThrow().id()).isEqualTo(ctx.experimentId());
+            assertThat(run.series("http").orElseThrow().merged().getTotalCount()).isEqualTo(60);
             assertThat(received() - before).isEqualTo(60);
         } finally {
             injector.close();

@@ -10,11 +10,13 @@ import io.stampede.chaos.ChaosApiMain;
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.demo.DemoConfig;
 import io.stampede.demo.agent.AgentMain;
+import io.stampede.reports.CounterRecord;
+import io.stampede.reports.RunReader;
+import io.stampede.reports.TimelineEvent;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.FreePorts;
 import io.stampede.testkit.NatsServer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -115,10 +117,16 @@ class TrafficExperimentsTest {
         JsonObject v = get(id).getJsonObject("stats").getJsonObject("verifier");
         assertThat(v.getLong("duplicated")).isZero();
         Path baselineDir = Path.of(stats.getString("baseline_run_dir"));
-        String timeline = Files.readString(baselineDir.resolve("timeline.jsonl"));
-        assertThat(timeline).contains("multiplier_added").contains("multiplier_removed").contains(id);
-        assertThat(baselineDir.resolve("counters.jsonl")).exists();
-        assertThat(baselineDir.resolve("lateness.hlog")).exists();
+        RunReader run = RunReader.open(baselineDir);
+        assertThat(run.timeline()).filteredOn(e -> id.equals(e.experimentId())).extracting(TimelineEvent::event)
+                .containsSubsequence("multiplier_added", "multiplier_removed");
+        assertThat(run.run().orElseThrow().type()).isEqualTo("baseline");
+        // the experiment's share, under the same key names as the stats above
+        CounterRecord share = run.counters().stream().filter(c -> id.equals(c.experimentId())).reduce((a, b) -> b).orElseThrow();
+        assertThat(share.source()).isEqualTo("loadgen");
+        assertThat(share.values().get("sent").longValue()).isBetween(1140L, 1260L);
+        assertThat(run.series("lateness").orElseThrow().merged(id).getTotalCount()).isEqualTo(share.values().get("sent").longValue());
+        assertThat(run.problems()).isEmpty();
     }
 
     @Test
@@ -128,7 +136,7 @@ class TrafficExperimentsTest {
         assertThat(done.getString("status")).isEqualTo("completed");
         JsonObject mine = done.getJsonObject("stats").getJsonObject("experiment");
         long originals = mine.getLong("originals_during");
-        long duplicates = mine.getLong("duplicates_sent");
+        long duplicates = mine.getLong("duplicates");
         assertThat(originals).isBetween(270L, 330L);
         // the deterministic accumulator duplicates exactly one in five of the originals it saw
         assertThat(duplicates).isBetween(originals / 5 - 1, originals / 5 + 1);

@@ -67,7 +67,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--grace", defaultValue = "5", description = "seconds an outcome may lag before its id counts as lost (default: ${DEFAULT-VALUE})")
     double graceSeconds;
 
-    @Option(names = "--run-dir", description = "write run.json, lateness.hlog, e2e.hlog, counters.jsonl here")
+    @Option(names = "--run-dir", description = "write the run record here (run.json, counters.jsonl, lateness.hlog, e2e.hlog, summary.json: reports/README.md)")
     Path runDir;
 
     @Option(names = "--connections", defaultValue = "1", description = "NATS connections / publishing threads (default: ${DEFAULT-VALUE})")
@@ -89,7 +89,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         LoadGenConfig.Builder b = LoadGenConfig.builder(natsUrl).baselineRate(rate).payloadSize(payloadSize)
                 .subjectPattern(subject).mode(mode).duration(Duration.ofMillis(Saturating.millisFromSeconds(durationSeconds)))
-                .runDir(runDir).connections(connections).waitStrategy(waitStrategy).runName("loadgen run");
+                .runDir(runDir).connections(connections).waitStrategy(waitStrategy).runName("loadgen");
         if (symbols != null && !symbols.isEmpty()) {
             b.symbols(symbols);
         }

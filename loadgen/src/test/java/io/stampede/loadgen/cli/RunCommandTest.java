@@ -6,7 +6,6 @@ import io.stampede.testkit.NatsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,10 +31,12 @@ class RunCommandTest {
         String out = buf.toString(StandardCharsets.UTF_8);
         assertThat(code).as(out).isZero();
         assertThat(out).contains("t=  1.0s", "t=  2.0s", "---- summary", "scheduled 1100, sent 1100, duplicates 110");
-        assertThat(dir.resolve("run.json")).exists();
-        assertThat(Files.readString(dir.resolve("run.json"))).contains("\"payload_size\":200");
-        assertThat(dir.resolve("lateness.hlog")).exists();
-        assertThat(Files.readAllLines(dir.resolve("counters.jsonl"))).hasSizeGreaterThanOrEqualTo(2);
+        io.stampede.reports.RunReader r = io.stampede.reports.RunReader.open(dir);
+        assertThat(r.run().orElseThrow().params()).containsEntry("payload_size", 200L);
+        assertThat(r.series("lateness").orElseThrow().merged().getTotalCount()).isEqualTo(1210); // originals and duplicates
+        assertThat(r.counters().stream().filter(c -> c.source().equals("loadgen") && c.experimentId() == null))
+                .hasSizeGreaterThanOrEqualTo(2).last().satisfies(c -> assertThat(c.values()).containsEntry("duplicates", 110L));
+        assertThat(r.summary()).isPresent();
     }
 
     @Test
