@@ -272,7 +272,7 @@ public final class Verdicts implements AutoCloseable {
         Long ko = null;
         Double p95 = null;
         if (summary != null) {
-            requests = summary.getLong("count");
+            requests = summary.containsKey("requests") ? summary.getLong("requests") : summary.getLong("count");
             ko = summary.getLong("ko");
             p95 = summary.getDouble("p95_ms");
         }
