@@ -16,6 +16,7 @@ import io.stampede.chaos.proxy.NatsLatencyInjector;
 import io.stampede.chaos.servicefailure.DockerEngine;
 import io.stampede.chaos.servicefailure.ServiceFailureInjector;
 import io.stampede.chaos.traffic.BackpressureInjector;
+import io.stampede.chaos.lifecycle.SutSampler;
 import io.stampede.chaos.lifecycle.Verdicts;
 import io.stampede.chaos.traffic.BaselineTraffic;
 import io.stampede.chaos.traffic.ConsumerBacklog;
@@ -42,8 +43,11 @@ public final class ChaosApiMain implements AutoCloseable {
     private final ChaosApiVerticle verticle;
     private final ExperimentManager manager;
     private final Guardrails guardrails;
+    private final SutSampler sampler;
 
-    private ChaosApiMain(Vertx vertx, ChaosApiVerticle verticle, ExperimentManager manager, Guardrails guardrails) {
+    private ChaosApiMain(Vertx vertx, ChaosApiVerticle verticle, ExperimentManager manager, Guardrails guardrails,
+                         SutSampler sampler) {
+        this.sampler = sampler;
         this.vertx = vertx;
         this.verticle = verticle;
         this.manager = manager;
@@ -112,14 +116,19 @@ public final class ChaosApiMain implements AutoCloseable {
                 baseline == null ? () -> null : backlog::get,
                 target -> health.snapshot().get(target),
                 manager::stats), cfg.verdictTiming(), cfg.scale()));
+        SutSampler sampler = new SutSampler(manager, cfg.sutMetrics(), baseline == null ? () -> null : backlog::get,
+                () -> baseline == null ? null : baseline.runDir(), cfg.runsDir()).start(cfg.scale().of(1).compareTo(java.time.Duration.ofMillis(100)) < 0
+                        ? java.time.Duration.ofMillis(100) : java.time.Duration.ofSeconds(1));
         Guardrails guardrails = new Guardrails(manager, cfg, health::snapshot);
         health.start(guardrails.period().toMillis());
         guardrails.start();
         ChaosApiVerticle verticle = new ChaosApiVerticle(cfg, registry, manager, health);
+        verticle.baseline(baseline);
         return vertx.deployVerticle(verticle)
-                .map(id -> new ChaosApiMain(vertx, verticle, manager, guardrails))
+                .map(id -> new ChaosApiMain(vertx, verticle, manager, guardrails, sampler))
                 .onFailure(e -> {
                     guardrails.close();
+                    sampler.close();
                     manager.close();
                     vertx.close();
                 });
@@ -137,6 +146,7 @@ public final class ChaosApiMain implements AutoCloseable {
     @Override
     public void close() {
         guardrails.close();
+        sampler.close();
         manager.shutdown(SHUTDOWN_TIMEOUT);
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

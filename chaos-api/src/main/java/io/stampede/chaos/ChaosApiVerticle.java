@@ -52,6 +52,12 @@ public final class ChaosApiVerticle extends VerticleBase {
     private final byte[] openApi;
     private final TargetHealth health;
     private HttpServer server;
+    private volatile io.stampede.chaos.traffic.BaselineTraffic baselineTraffic;
+
+    /** The baseline traffic whose verdict GET /baseline shows (null: none). */
+    public void baseline(io.stampede.chaos.traffic.BaselineTraffic b) {
+        this.baselineTraffic = b;
+    }
 
     public ChaosApiVerticle(ChaosConfig cfg, PrometheusMeterRegistry registry, ExperimentManager manager, TargetHealth health) {
         this.cfg = cfg;
@@ -88,6 +94,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         router.delete("/experiments").handler(this::authorize).handler(this::stopAll);
         router.get("/experiments/:id").handler(this::getOne);
         router.delete("/experiments/:id").handler(this::authorize).handler(this::stopOne);
+        router.get("/baseline").handler(this::baseline);
         router.get("/plans/:id").handler(this::getPlan);
         router.delete("/plans/:id").handler(this::authorize).handler(this::stopPlan);
         // run directories (Gatling reports, hlog files, timelines), read-only; Vert.x refuses '..'
@@ -519,6 +526,25 @@ public final class ChaosApiVerticle extends VerticleBase {
         return body;
     }
 
+    /** The baseline traffic's run: its directory, rates and its own verdict over everything it sent. */
+    private void baseline(RoutingContext ctx) {
+        io.stampede.chaos.traffic.BaselineTraffic b = baselineTraffic;
+        if (b == null) {
+            error(ctx, 404, "not_found", "no baseline traffic on this server (STAMPEDE_BASELINE=on starts it)",
+                    List.of(new Problem("baseline", "off")));
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            JsonObject body = new JsonObject().put("run_dir", b.runDir().toString()).put("baseline_rate", b.baselineRate());
+            io.stampede.reports.Verdict v = b.verdict();
+            body.put("status", v == null ? "connecting" : "running");
+            if (v != null) {
+                body.put("verdict", new JsonObject(v.toJson()));
+            }
+            return body;
+        }, false).onSuccess(body -> json(ctx, 200, body)).onFailure(t -> fail(ctx, t));
+    }
+
     private void getPlan(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         List<Experiment> steps = manager.plan(id);
@@ -566,6 +592,6 @@ public final class ChaosApiVerticle extends VerticleBase {
     }
 
     static Set<String> routes() {
-        return Set.of("/healthz", "/metrics", "/templates", "/experiments", "/experiments/{id}", "/plans/{id}", "/openapi.yaml");
+        return Set.of("/healthz", "/metrics", "/templates", "/experiments", "/experiments/{id}", "/plans/{id}", "/baseline", "/openapi.yaml");
     }
 }

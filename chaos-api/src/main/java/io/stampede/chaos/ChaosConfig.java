@@ -282,6 +282,23 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 bounds.minMessageRate(), bounds.maxActive(), bounds.maxLoadTests());
     }
 
+    /**
+     * The SUT counters sampled into counters.jsonl once a second (STAMPEDE_SUT_METRICS, comma-separated
+     * {@code url#metric}; default the seed's names on the gateway and agent: webhooks, signals,
+     * decisions, errors).
+     */
+    public List<MetricRef> sutMetrics() {
+        String def = targets.containsKey("gateway") && targets.containsKey("agent")
+                ? metricsUrl(targets.get("gateway")) + "#gateway_webhooks_received_total,"
+                + metricsUrl(targets.get("gateway")) + "#gateway_validation_errors_total,"
+                + metricsUrl(targets.get("agent")) + "#mcp_signals_received_total,"
+                + metricsUrl(targets.get("agent")) + "#mcp_decisions_generated_total,"
+                + metricsUrl(targets.get("agent")) + "#mcp_duplicates_detected_total,"
+                + metricsUrl(targets.get("agent")) + "#mcp_errors_total"
+                : "";
+        return refs(get(System.getenv(), "STAMPEDE_SUT_METRICS", def));
+    }
+
     /** The SUT's JetStream stream whose consumer backlog the verdict watches (STAMPEDE_SUT_STREAM, default the demo's). */
     public String sutStream() {
         return System.getenv().getOrDefault("STAMPEDE_SUT_STREAM", "SIGNALS");

@@ -78,4 +78,63 @@ class GuardrailTest {
             assertThat(RecordingInjector.applied(fx.recordingDir)).isEmpty();
         }
     }
+
+    /**
+     * The agent crashes during the experiment: its metrics page is unreachable for a while (a gap,
+     * not zeros), then its counters restart from 0 with most requests failing. The guardrail must
+     * see that error rate, as Prometheus' increase() would, not a negative delta.
+     */
+    @Test
+    void scrapeGapsAreGapsAndCounterResetsAreRestarts() throws Exception {
+        AtomicLong errors = new AtomicLong(1_000);
+        AtomicLong requests = new AtomicLong(100_000);
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpServer sut = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        sut.createContext("/metrics", ex -> {
+            if (down.get()) {
+                ex.sendResponseHeaders(503, -1);
+                ex.close();
+                return;
+            }
+            byte[] body = ("app_errors_total " + errors.get() + ".0\napp_requests_total " + requests.get() + ".0\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        sut.createContext("/healthz", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        sut.start();
+        String base = "http://127.0.0.1:" + sut.getAddress().getPort();
+        try (ApiFixture fx = ApiFixture.start(0.1, c -> c.withMetrics(
+                Map.of("gateway", URI.create(base + "/healthz"), "agent", URI.create(base + "/healthz")),
+                List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_errors_total")),
+                List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_requests_total"))))) {
+            String id = fx.client.postJson("/experiments",
+                    "{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":600,\"abort_if\":{\"error_rate_pct\":5,\"window_s\":100}}")
+                    .json().getString("experiment_id");
+            Await.until("running", Duration.ofSeconds(5), () -> fx.client.get("/experiments/" + id).json().getString("status").equals("running"));
+            for (int i = 0; i < 5; i++) {
+                requests.addAndGet(100);
+                errors.addAndGet(1);
+                Thread.sleep(100);
+            }
+            // the crash: no page for a while — the old code read it as 0 errors / 0 requests
+            down.set(true);
+            Thread.sleep(500);
+            assertThat(fx.client.get("/experiments/" + id).json().getString("status")).as("a gap is no signal").isEqualTo("running");
+            // restarted: counters from 0, 40 % of the requests failing since
+            errors.set(40);
+            requests.set(100);
+            down.set(false);
+            Await.until("aborted on the restarted counters", Duration.ofSeconds(5),
+                    () -> fx.client.get("/experiments/" + id).json().getString("status").equals("aborted"));
+            assertThat(fx.client.get("/experiments/" + id).json().getString("reason")).startsWith("guardrail: error rate");
+            assertThat(RecordingInjector.applied(fx.recordingDir)).isEmpty();
+        } finally {
+            sut.stop(0);
+        }
+    }
 }

@@ -24,7 +24,8 @@ class VerdictOnStackTest {
     @BeforeAll
     static void up() {
         stack = new LauncherStack();
-        LauncherStack.Run up = stack.run(Duration.ofSeconds(150), "up");
+        // the real default: baseline traffic on (LauncherStack turns it off for the other tests)
+        LauncherStack.Run up = stack.run(Duration.ofSeconds(150), java.util.Map.of("STAMPEDE_BASELINE", "on"), "up");
         assertThat(up.exitCode()).as("up:\n%s%s", up.output(), stack.logs()).isZero();
     }
 
@@ -42,11 +43,16 @@ class VerdictOnStackTest {
     @Test
     void agentHangIsOverdueDuringAndPassesAfterItsBacklogDrains() throws Exception {
         // the baseline traffic connects in the background: a backpressure POST answers 409 until then
-        Await.until("baseline traffic running", Duration.ofSeconds(30), () -> {
-            JsonObject h = new JsonObject(stack.get(stack.stampedePort, "/healthz").body());
-            return stack.post(stack.stampedePort, "/experiments", "{\"type\":\"backpressure\",\"rate_multiplier\":1,\"duration_s\":1}")
-                    .statusCode() == 201 && h.getString("status") != null;
-        });
+        String[] last = new String[1];
+        try {
+            Await.until("baseline traffic running", Duration.ofSeconds(30), () -> {
+                var r = stack.get(stack.stampedePort, "/baseline");
+                last[0] = r.statusCode() + " " + r.body();
+                return r.statusCode() == 200 && new JsonObject(r.body()).getString("status").equals("running");
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last GET /baseline: " + last[0] + "\n" + stack.logs(), e);
+        }
         var created = stack.post(stack.stampedePort, "/experiments",
                 "{\"type\":\"service_failure\",\"service\":\"agent\",\"failure_type\":\"hang\",\"duration_s\":4}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);

@@ -330,6 +330,26 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops an experiment's per-experiment counters (its window closed and its acks are in): a
+     * long-lived generator, such as the chaos API's baseline, stays bounded. Its totals remain in
+     * the whole-run counters. Returns whether there was anything to drop.
+     */
+    public boolean forget(String experimentId) {
+        Counters c = experiments.remove(experimentId);
+        if (c != null) {
+            synchronized (experimentOrder) {
+                experimentOrder.remove(experimentId);
+            }
+        }
+        return c != null;
+    }
+
+    /** How many experiments have per-experiment counters now. */
+    public int trackedExperiments() {
+        return experiments.size();
+    }
+
     private Counters counters(String id) {
         return experiments.computeIfAbsent(id, k -> {
             experimentOrder.add(k);

@@ -72,8 +72,8 @@ public record TargetsConfig(Map<String, TargetConfig> targets, List<String> prob
     /** The demo stack: gateway and agent as launcher-managed local processes. */
     public static TargetsConfig defaults(Map<String, String> env) {
         Map<String, TargetConfig> t = new LinkedHashMap<>();
-        t.put("gateway", launcherProcess("gateway", DEFAULT_GATEWAY_HEALTH, env));
-        t.put("agent", launcherProcess("agent", DEFAULT_AGENT_HEALTH, env));
+        t.put("gateway", launcherProcess("gateway", envUri(env, "STAMPEDE_GATEWAY_URL", DEFAULT_GATEWAY_HEALTH), env));
+        t.put("agent", launcherProcess("agent", envUri(env, "STAMPEDE_AGENT_URL", DEFAULT_AGENT_HEALTH), env));
         return new TargetsConfig(t, List.of());
     }
 
@@ -86,8 +86,16 @@ public record TargetsConfig(Map<String, TargetConfig> targets, List<String> prob
         return Path.of(home == null || home.isBlank() ? System.getProperty("user.dir") : home).toAbsolutePath();
     }
 
+    private static URI envUri(Map<String, String> env, String key, URI def) {
+        String v = env.get(key);
+        return v == null || v.isBlank() ? def : URI.create(v.trim());
+    }
+
+    /** The launcher's pid file: {@code $STAMPEDE_VAR_DIR/run/<name>.pid} (default {@code $STAMPEDE_HOME/var}). */
     static Path defaultPidFile(String name, Map<String, String> env) {
-        return stampedeHome(env).resolve("var").resolve("run").resolve(name + ".pid");
+        String var = env.get("STAMPEDE_VAR_DIR");
+        Path varDir = var == null || var.isBlank() ? stampedeHome(env).resolve("var") : Path.of(var).toAbsolutePath();
+        return varDir.resolve("run").resolve(name + ".pid");
     }
 
     static List<String> defaultStartCommand(String name, Map<String, String> env) {

@@ -43,7 +43,9 @@ public final class BaselineTraffic implements AutoCloseable {
     private volatile String lastProblem = "starting";
     private volatile boolean closed;
     /** experiment id → total originals sent when it was applied, and when reverted (-1 while active). */
-    private final java.util.Map<String, long[]> windows = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, long[]> windows = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    /** Closed windows (and the generator's per-experiment counters) kept for stats; the oldest go beyond this. */
+    static final int MAX_CLOSED_WINDOWS = 256;
 
     private BaselineTraffic(LoadGenConfig config) {
         this.config = config;
@@ -133,13 +135,55 @@ public final class BaselineTraffic implements AutoCloseable {
         windows.put(experimentId, new long[] {g == null ? 0 : g.stats().total().sent(), -1});
     }
 
-    /** Marks its end; later stats report the closed window. */
+    /** Marks its end; later stats report the closed window. The oldest closed windows beyond the bound are forgotten. */
     void closed(String experimentId) {
         LoadGenerator g = generator;
         long[] w = windows.get(experimentId);
         if (w != null && w[1] < 0 && g != null) {
             w[1] = g.stats().total().sent();
         }
+        java.util.List<String> drop = new java.util.ArrayList<>();
+        synchronized (windows) {
+            long closedCount = windows.values().stream().filter(x -> x[1] >= 0).count();
+            for (var it = windows.entrySet().iterator(); it.hasNext() && closedCount > MAX_CLOSED_WINDOWS; ) {
+                var entry = it.next();
+                if (entry.getValue()[1] >= 0) {
+                    it.remove();
+                    drop.add(entry.getKey());
+                    closedCount--;
+                }
+            }
+        }
+        if (g != null) {
+            drop.forEach(g::forget);
+        }
+    }
+
+    /**
+     * The baseline run's own verdict over everything it sent: live (pending, missing ids overdue)
+     * while it runs, final when the chaos API stops it (written to its run directory's verdict.json).
+     */
+    public io.stampede.reports.Verdict verdict() {
+        LoadGenerator g = generator;
+        if (g == null || g.verifier() == null) {
+            return null;
+        }
+        return verdict(g.verifier().stats(), false);
+    }
+
+    private io.stampede.reports.Verdict verdict(io.stampede.loadgen.VerifierStats v, boolean isFinal) {
+        io.stampede.reports.Observation o = io.stampede.reports.Observation.builder(config.runDir().getFileName().toString(),
+                        io.stampede.reports.RunType.BASELINE)
+                .isFinal(isFinal)
+                .integrity(v.expected(), v.delivered() - v.unexpected(), v.duplicated(), v.unexpected(), 0)
+                .decisions(v.delivered(), null)
+                .build();
+        return io.stampede.reports.VerdictBuilder.build(o, io.stampede.reports.Thresholds.DEFAULTS, System.currentTimeMillis());
+    }
+
+    /** Experiments with a window kept (open or closed), for tests of the bound. */
+    int windowsKept() {
+        return windows.size();
     }
 
     /**
@@ -181,7 +225,12 @@ public final class BaselineTraffic implements AutoCloseable {
         starter.interrupt();
         if (g != null) {
             try {
-                g.stop(Duration.ofSeconds(2));
+                LoadStats last = g.stop(Duration.ofSeconds(2));
+                if (last.verifier() != null) {
+                    try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(config.runDir())) {
+                        w.writeVerdict(verdict(last.verifier(), true));
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {

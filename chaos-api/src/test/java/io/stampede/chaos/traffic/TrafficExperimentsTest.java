@@ -93,6 +93,20 @@ class TrafficExperimentsTest {
     }
 
     @Test
+    void theBaselineRunHasItsOwnVerdict() {
+        Await.until("baseline verdict", Duration.ofSeconds(20), () -> {
+            ApiClient.Response r = fx.client.get("/baseline");
+            return r.status() == 200 && r.json().containsKey("verdict")
+                    && r.json().getJsonObject("verdict").getJsonObject("integrity").getLong("expected") > 100;
+        });
+        JsonObject v = fx.client.get("/baseline").json().getJsonObject("verdict");
+        assertThat(v.getString("status")).isEqualTo("pending");
+        assertThat(v.getString("type")).isEqualTo("baseline");
+        assertThat(v.getJsonObject("integrity").getLong("lost")).isZero();
+        assertThat(v.getJsonObject("integrity").getLong("duplicated")).isZero();
+    }
+
+    @Test
     void backpressureMultipliesTheBaselineRateAndRemovingItRestoresIt() throws Exception {
         String id = post("{\"type\":\"backpressure\",\"rate_multiplier\":3,\"duration_s\":4}");
         Await.until("running", Duration.ofSeconds(5), () -> get(id).getString("status").equals("running"));
@@ -122,6 +136,15 @@ class TrafficExperimentsTest {
                 .containsSubsequence("multiplier_added", "multiplier_removed");
         assertThat(run.run().orElseThrow().type()).isEqualTo("baseline");
         // the experiment's share, under the same key names as the stats above
+        // counters.jsonl is written once a second: wait for the record of the second the window closed in
+        long sent = stats.getJsonObject("experiment").getLong("sent");
+        Await.until("the run record has the experiment's final share", Duration.ofSeconds(5), () -> {
+            RunReader r = RunReader.open(baselineDir);
+            return r.counters().stream().filter(c -> id.equals(c.experimentId())).reduce((a, b) -> b)
+                    .map(c -> c.values().get("sent").longValue() == sent).orElse(false)
+                    && r.series("lateness").orElseThrow().merged(id).getTotalCount() == sent;
+        });
+        run = RunReader.open(baselineDir);
         CounterRecord share = run.counters().stream().filter(c -> id.equals(c.experimentId())).reduce((a, b) -> b).orElseThrow();
         assertThat(share.source()).isEqualTo("loadgen");
         assertThat(share.values().get("sent").longValue()).isBetween(1140L, 1260L);
