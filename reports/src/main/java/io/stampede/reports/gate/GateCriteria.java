@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * Series keys: {@code pNN_ms} (NN = the percentile's digits: {@code p50}, {@code p95}, {@code p99},
- * {@code p999} = 99.9, {@code p9999} = 99.99) and {@code max_ms}; every limit is inclusive ({@code
+ * {@code p995} = 99.5, {@code p999} = 99.9, {@code p9999} = 99.99) and {@code max_ms}; every limit is inclusive ({@code
  * observed <= limit} passes). Unknown keys, non-numbers and negative limits are problems, each with
  * its field.
  *
@@ -158,6 +158,9 @@ public record GateCriteria(Map<String, Number> thresholds, Map<String, Map<Strin
             return null;
         }
         String d = m.group(1);
+        if (d.length() > 2 && !d.startsWith("99")) {
+            return null; // p100_ms, p905_ms: ambiguous; fractions are written after 99 only (p995 = 99.5)
+        }
         double p = d.length() <= 2 ? Integer.parseInt(d) : Double.parseDouble(d.substring(0, 2) + "." + d.substring(2));
         return p > 0 && p < 100 ? p : null;
     }

@@ -132,6 +132,22 @@ class GateCommandTest {
     }
 
     @Test
+    void theReadmeCriteriaExampleParses() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        var m = java.util.regex.Pattern.compile("<!-- example: gate-criteria -->\n```yaml\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(readme);
+        assertThat(m.find()).isTrue();
+        GateCriteria.Parsed p = GateCriteria.parse(m.group(1));
+        assertThat(p.problems()).isEmpty();
+        assertThat(p.criteria().thresholds()).containsOnlyKeys("max_lost", "max_catch_up_s");
+        assertThat(p.criteria().series().get("lateness")).containsEntry("p999_ms", 120.0);
+        assertThat(GateCriteria.percentile("p999_ms")).isEqualTo(99.9);
+        assertThat(GateCriteria.percentile("p9999_ms")).isEqualTo(99.99);
+        assertThat(GateCriteria.percentile("p95_ms")).isEqualTo(95.0);
+        assertThat(GateCriteria.percentile("p100_ms")).isNull();
+    }
+
+    @Test
     void junitXmlHasOneTestcasePerCriterion() throws Exception {
         Path dir = SyntheticRun.of("chaos_backpressure_12").lost(4).write(tmp.resolve("run"));
         Path xml = tmp.resolve("out/gate.xml");
