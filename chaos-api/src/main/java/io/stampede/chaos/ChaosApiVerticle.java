@@ -94,6 +94,8 @@ public final class ChaosApiVerticle extends VerticleBase {
         router.delete("/experiments").handler(this::authorize).handler(this::stopAll);
         router.get("/experiments/:id").handler(this::getOne);
         router.delete("/experiments/:id").handler(this::authorize).handler(this::stopOne);
+        router.get("/experiments/:id/report").handler(this::experimentReport);
+        router.get("/plans/:id/report").handler(this::planReport);
         router.get("/baseline").handler(this::baseline);
         router.get("/plans/:id").handler(this::getPlan);
         router.delete("/plans/:id").handler(this::authorize).handler(this::stopPlan);
@@ -296,7 +298,9 @@ public final class ChaosApiVerticle extends VerticleBase {
         }
         return switch (path) {
             case "/healthz", "/metrics", "/templates", "/experiments", "/openapi.yaml" -> path;
-            default -> path.startsWith("/experiments/") && path.indexOf('/', 13) < 0 ? "/experiments/{id}" : "other";
+            default -> path.startsWith("/experiments/") && path.indexOf('/', 13) < 0 ? "/experiments/{id}"
+                    : path.startsWith("/experiments/") && path.endsWith("/report") ? "/experiments/{id}/report"
+                    : path.startsWith("/plans/") ? (path.endsWith("/report") ? "/plans/{id}/report" : "/plans/{id}") : "other";
         };
     }
 
@@ -526,6 +530,38 @@ public final class ChaosApiVerticle extends VerticleBase {
         return body;
     }
 
+    /** The self-contained HTML report, at any time: provisional while the verdict is pending. */
+    private void experimentReport(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        manager.get(id).ifPresentOrElse(e -> report(ctx, e.runDir(), () -> {
+            JsonObject v = manager.verdict(e);
+            return v == null || !v.getBoolean("final", false);
+        }), () -> notFound(ctx, id));
+    }
+
+    private void planReport(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        List<Experiment> steps = manager.plan(id);
+        if (steps.isEmpty()) {
+            error(ctx, 404, "not_found", "no plan " + id, List.of(new Problem("id", "unknown")));
+            return;
+        }
+        report(ctx, cfg.runsDir().resolve(id), () -> {
+            JsonObject v = manager.planVerdict(id, steps);
+            return v == null || !v.getBoolean("final", false);
+        });
+    }
+
+    private void report(RoutingContext ctx, java.nio.file.Path dir, java.util.function.BooleanSupplier provisional) {
+        vertx.executeBlocking(() -> {
+            // the verdict is brought up to date first, so the page shows what GET would
+            boolean p = provisional.getAsBoolean();
+            java.nio.file.Files.createDirectories(dir);
+            return io.stampede.reports.html.HtmlReport.render(dir, p);
+        }, false).onSuccess(html -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html))
+                .onFailure(t -> fail(ctx, t));
+    }
+
     /** The baseline traffic's run: its directory, rates and its own verdict over everything it sent. */
     private void baseline(RoutingContext ctx) {
         io.stampede.chaos.traffic.BaselineTraffic b = baselineTraffic;
@@ -592,6 +628,6 @@ public final class ChaosApiVerticle extends VerticleBase {
     }
 
     static Set<String> routes() {
-        return Set.of("/healthz", "/metrics", "/templates", "/experiments", "/experiments/{id}", "/plans/{id}", "/baseline", "/openapi.yaml");
+        return Set.of("/healthz", "/metrics", "/templates", "/experiments", "/experiments/{id}", "/plans/{id}", "/baseline", "/experiments/{id}/report", "/plans/{id}/report", "/openapi.yaml");
     }
 }

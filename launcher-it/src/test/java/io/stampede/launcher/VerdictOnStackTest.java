@@ -88,4 +88,31 @@ class VerdictOnStackTest {
         assertThat(printed.exitCode()).as(printed.output()).isZero();
         assertThat(printed.output()).contains("lost").contains("pass");
     }
+
+    /** ./stampede scenario on a user's YAML plan: progress, a final plan verdict, report.html, the gate's exit code. */
+    @Test
+    void aScenarioFileRunsToAFinalVerdictAndLeavesAReport() throws Exception {
+        Path plan = stack.varDir.resolve("plan.yaml");
+        Files.writeString(plan, """
+                experiments:
+                  - {type: backpressure, rate_multiplier: 3, duration_s: 40}
+                  - {type: duplicate_messages, duplicate_rate: 0.1, duration_s: 40, start_after_s: 20}
+                """);
+        LauncherStack.Run run = stack.run(Duration.ofSeconds(120), "scenario", plan.toString(), "--time-scale", "0.1");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("step 1/2 backpressure").contains("gate: pass");
+        String reportLine = run.output().lines().filter(l -> l.startsWith("report: ")).findFirst().orElseThrow();
+        Path report = Path.of(reportLine.substring("report: ".length()));
+        assertThat(report).isAbsolute();
+        Await.until("report.html written", Duration.ofSeconds(10), () -> Files.exists(report));
+        String html = Files.readString(report);
+        assertThat(html).contains("id=\"report-data\"").doesNotContain("src=\"http");
+        // and the API serves an experiment's report at any time
+        String planId = report.getParent().getFileName().toString();
+        JsonObject p = new JsonObject(stack.get(stack.stampedePort, "/plans/" + planId).body());
+        String first = p.getJsonArray("experiments").getJsonObject(0).getString("experiment_id");
+        var page = stack.get(stack.stampedePort, "/experiments/" + first + "/report");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("report-data");
+    }
 }

@@ -124,8 +124,9 @@ public final class ExperimentManager implements AutoCloseable {
             if (!java.nio.file.Files.exists(dir.resolve("verdict.json"))) {
                 try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(dir)) {
                     w.writeVerdict(pv);
+                    io.stampede.reports.html.HtmlReport.write(dir, dir.resolve(io.stampede.reports.html.HtmlReport.FILE_NAME));
                 } catch (RuntimeException failure) {
-                    log.warn("plan {} verdict.json not written: {}", planId, failure.toString());
+                    log.warn("plan {} verdict.json / report.html not written: {}", planId, failure.toString());
                 }
             }
         }

@@ -309,6 +309,11 @@ public final class Verdicts implements AutoCloseable {
         } catch (RuntimeException failure) {
             log.warn("verdict.json of {} not written: {}", t.e.id(), failure.toString());
         }
+        try {
+            io.stampede.reports.html.HtmlReport.write(t.e.runDir(), t.e.runDir().resolve(io.stampede.reports.html.HtmlReport.FILE_NAME));
+        } catch (RuntimeException failure) {
+            log.warn("report.html of {} not written: {}", t.e.id(), failure.toString());
+        }
         log.info("experiment {} verdict: {} (overdue peak {})", t.e.id(), t.finalVerdict.status().json(), t.overduePeak);
     }
 
