@@ -115,7 +115,8 @@ public final class ChaosApiMain implements AutoCloseable {
                 () -> baseline == null ? null : baseline.verifier(),
                 baseline == null ? () -> null : backlog::get,
                 target -> health.snapshot().get(target),
-                manager::stats), cfg.verdictTiming(), cfg.scale()));
+                manager::stats,
+                () -> baseline == null ? null : baseline.runDir()), cfg.verdictTiming(), cfg.scale()));
         SutSampler sampler = new SutSampler(manager, cfg.sutMetrics(), baseline == null ? () -> null : backlog::get,
                 () -> baseline == null ? null : baseline.runDir(), cfg.runsDir()).start(cfg.scale().of(1).compareTo(java.time.Duration.ofMillis(100)) < 0
                         ? java.time.Duration.ofMillis(100) : java.time.Duration.ofSeconds(1));

@@ -33,7 +33,7 @@ public final class DemoStack implements AutoCloseable {
     public final ChildJvm gateway;
     /** Null for a stack started without the agent. */
     public final ChildJvm agent;
-    public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     private Connection observer;
 
     /** Runs against the fresh nats-server before any service starts (say, an old stream to migrate). */

@@ -36,7 +36,7 @@ final class LauncherStack {
     final int gatewayPort = FreePorts.next();
     final int agentPort = FreePorts.next();
     final int stampedePort = FreePorts.next();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
 
     /** What one launcher command did. */
     record Run(int exitCode, String output, Duration elapsed) {}

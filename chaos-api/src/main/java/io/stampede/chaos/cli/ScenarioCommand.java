@@ -30,7 +30,7 @@ import java.util.Map;
  * posting (durations rounded up to at least 1 s), so the server's own clock stays real.
  */
 public final class ScenarioCommand {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     private final String api;
     private final PrintStream out;
     private final PrintStream err;

@@ -122,6 +122,11 @@ public final class ExperimentManager implements AutoCloseable {
         if (pv.isFinal()) {
             java.nio.file.Path dir = runsDir.resolve(planId);
             if (!java.nio.file.Files.exists(dir.resolve("verdict.json"))) {
+                long from = steps.stream().map(s -> s.view().appliedAt() == null ? s.createdAt() : s.view().appliedAt())
+                        .mapToLong(Instant::toEpochMilli).min().orElse(System.currentTimeMillis());
+                RunSlice.complete(dir, RunSlice.info(planId, "plan", null, steps.get(0).createdAt().toEpochMilli(), from,
+                        System.currentTimeMillis(), java.util.Map.of("steps", steps.stream().map(Experiment::id).toList())),
+                        v.baselineDir(), from, System.currentTimeMillis());
                 try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(dir)) {
                     w.writeVerdict(pv);
                     io.stampede.reports.html.HtmlReport.write(dir, dir.resolve(io.stampede.reports.html.HtmlReport.FILE_NAME));

@@ -53,7 +53,7 @@ public final class Guardrails implements AutoCloseable {
 
     private final ExperimentManager manager;
     private final ChaosConfig cfg;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(500)).build();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "guardrails");
         t.setDaemon(true);
@@ -181,8 +181,16 @@ public final class Guardrails implements AutoCloseable {
 
     private String fetch(URI url) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(800)).build(),
+            // bounded by our own clock too: a request timeout alone has been seen to wait far longer
+            var call = http.sendAsync(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(800)).build(),
                     HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r;
+            try {
+                r = call.get(1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException slow) {
+                call.cancel(true);
+                return null;
+            }
             return r.statusCode() == 200 ? r.body() : null;
         } catch (Exception e) {
             return null;

@@ -39,7 +39,7 @@ public final class SutSampler implements AutoCloseable {
     private final Supplier<Long> backlog;
     private final Supplier<Path> baselineRunDir;
     private final Path runsDir;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(300)).build();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sut-sampler");
         t.setDaemon(true);
@@ -119,8 +119,16 @@ public final class SutSampler implements AutoCloseable {
 
     private String fetch(URI url) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(500)).build(),
+            // bounded by our own clock too: a request timeout alone has been seen to wait far longer
+            var call = http.sendAsync(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(500)).build(),
                     HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r;
+            try {
+                r = call.get(700, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException slow) {
+                call.cancel(true);
+                return "";
+            }
             return r.statusCode() == 200 ? r.body() : "";
         } catch (Exception e) {
             return "";

@@ -45,7 +45,8 @@ public final class Verdicts implements AutoCloseable {
 
     /** Where the observations come from; any may be absent (null/empty) and its criteria then have no samples. */
     public record Sources(Supplier<DeliveryVerifier> verifier, Supplier<Long> backlog,
-                          Function<String, Boolean> targetUp, Function<Experiment, JsonObject> injectorStats) {}
+                          Function<String, Boolean> targetUp, Function<Experiment, JsonObject> injectorStats,
+                          Supplier<java.nio.file.Path> baselineDir) {}
 
     /** How long to wait: settle = no progress for that long, cap = pending at most that long after the end. */
     public record Timing(Duration settle, Duration cap) {
@@ -303,7 +304,19 @@ public final class Verdicts implements AutoCloseable {
                 v.recovery(), v.steps());
     }
 
+    /** The baseline run's directory (its series and counters feed every run record), or null. */
+    java.nio.file.Path baselineDir() {
+        return sources.baselineDir().get();
+    }
+
     private void writeFinal(Tracker t) {
+        Experiment e = t.e;
+        Experiment.View view = e.view();
+        long from = t.appliedMs > 0 ? t.appliedMs : e.createdAt().toEpochMilli();
+        RunSlice.complete(e.runDir(), RunSlice.info(e.id(), e.type(), e.planId(), e.createdAt().toEpochMilli(),
+                view.appliedAt() == null ? null : view.appliedAt().toEpochMilli(),
+                view.endedAt() == null ? null : view.endedAt().toEpochMilli(), e.toJson(null).getJsonObject("params").getMap()),
+                baselineDir(), from, System.currentTimeMillis());
         try (RunWriter w = RunWriter.open(t.e.runDir())) {
             w.writeVerdict(t.finalVerdict);
         } catch (RuntimeException failure) {

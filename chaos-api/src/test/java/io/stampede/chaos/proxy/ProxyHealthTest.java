@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The admin API's /healthz tells whether the proxy still carries traffic, not just that the admin thread runs. */
 class ProxyHealthTest {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     private ServerSocket upstream;
     private NatsProxy proxy;
     private AdminServer admin;

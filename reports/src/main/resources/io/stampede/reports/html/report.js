@@ -6,7 +6,9 @@
   var ms = function (a) { return a.map(function (v) { return v == null ? null : v / 1000; }); };
 
   C.safely(function () {
-    C.spectrumChart(document.getElementById('chart-spectrum'), 'Latency percentile spectrum (whole run)',
+    var spectrum = document.getElementById('chart-spectrum');
+    if (!spectrum) { return; } // a run without .hlog series: the page says so instead
+    C.spectrumChart(spectrum, 'Latency percentile spectrum (whole run)',
       d.spectra.map(function (s) { return { label: s.name + ' (' + s.count + ')', points: s.points }; }));
   });
 
