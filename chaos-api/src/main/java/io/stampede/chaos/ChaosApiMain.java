@@ -11,6 +11,7 @@ import io.stampede.chaos.lifecycle.ExperimentManager;
 import io.stampede.chaos.lifecycle.Guardrails;
 import io.stampede.chaos.lifecycle.Journal;
 import io.stampede.chaos.loadtest.LoadTestInjector;
+import io.stampede.chaos.loadtest.LoadTestIntegrity;
 import io.stampede.chaos.loadtest.SimulationLauncher;
 import io.stampede.chaos.proxy.NatsLatencyInjector;
 import io.stampede.chaos.servicefailure.DockerEngine;
@@ -64,7 +65,8 @@ public final class ChaosApiMain implements AutoCloseable {
             List<FaultInjector<?>> out = new ArrayList<>();
             out.add(new NatsLatencyInjector(cfg.proxyAdminUrl()));
             out.add(new ServiceFailureInjector(cfg.serviceTargets(), DockerEngine.fromEnv(System.getenv())));
-            out.add(new LoadTestInjector(SimulationLauncher.forTarget(cfg.home().resolve("simulations").resolve("target"))));
+            out.add(new LoadTestInjector(SimulationLauncher.forTarget(cfg.home().resolve("simulations").resolve("target")),
+                    LoadTestIntegrity.Config.defaults(cfg.natsUrl())));
             BaselineTraffic traffic = cfg.baseline() ? BaselineTraffic.start(cfg) : null;
             out.add(new BackpressureInjector(traffic));
             out.add(new DuplicateMessagesInjector(traffic));
