@@ -11,6 +11,7 @@ import io.stampede.chaos.lifecycle.ExperimentManager;
 import io.stampede.chaos.lifecycle.Guardrails;
 import io.stampede.chaos.lifecycle.Journal;
 import io.stampede.chaos.loadtest.LoadTestInjector;
+import io.stampede.chaos.loadtest.LoadTestIntegrity;
 import io.stampede.chaos.loadtest.SimulationLauncher;
 import io.stampede.chaos.proxy.NatsLatencyInjector;
 import io.stampede.chaos.servicefailure.DockerEngine;
@@ -68,7 +69,8 @@ public final class ChaosApiMain implements AutoCloseable {
             List<FaultInjector<?>> out = new ArrayList<>();
             out.add(new NatsLatencyInjector(cfg.proxyAdminUrl()));
             out.add(new ServiceFailureInjector(cfg.serviceTargets(), DockerEngine.fromEnv(System.getenv())));
-            out.add(new LoadTestInjector(SimulationLauncher.forTarget(cfg.home().resolve("simulations").resolve("target"))));
+            out.add(new LoadTestInjector(SimulationLauncher.forTarget(cfg.home().resolve("simulations").resolve("target")),
+                    LoadTestIntegrity.Config.defaults(cfg.natsUrl())));
             BaselineTraffic traffic = cfg.baseline() ? BaselineTraffic.start(cfg) : null;
             out.add(new BackpressureInjector(traffic));
             out.add(new DuplicateMessagesInjector(traffic));
@@ -117,6 +119,9 @@ public final class ChaosApiMain implements AutoCloseable {
                 target -> health.snapshot().get(target),
                 manager::stats,
                 () -> baseline == null ? null : baseline.runDir()), cfg.verdictTiming(), cfg.scale()));
+        if (baseline != null) {
+            manager.onTransitions(e -> baseline.tag(e.id()), e -> baseline.untag(e.id()));
+        }
         SutSampler sampler = new SutSampler(manager, cfg.sutMetrics(), baseline == null ? () -> null : backlog::get,
                 () -> baseline == null ? null : baseline.runDir(), cfg.runsDir()).start(cfg.scale().of(1).compareTo(java.time.Duration.ofMillis(100)) < 0
                         ? java.time.Duration.ofMillis(100) : java.time.Duration.ofSeconds(1));

@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * rate = baseline × product of active multipliers (capped by {@code maxRate}); the duplicate
  * experiment with the highest rate wins while several are active. Messages sent while an
  * experiment acts carry its id in the {@code Stampede-Experiment} header (originals: the active
- * multiplier ids, comma-separated; duplicates: the duplicate experiment's id).
+ * multiplier ids, then the ids marked with {@link #tag(String)}, comma-separated; duplicates: the
+ * duplicate experiment's id). The header is built once per change of that set, never per message.
  *
  * <p>Thread-safe: controls and {@link #stats()} may be called from any thread (e.g. Vert.x
  * handlers; none of them blocks). {@link #start()} and {@link #stop(Duration)} block.
@@ -84,6 +85,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final AtomicLong scheduled = new AtomicLong();
     private final Map<String, Double> multipliers = new LinkedHashMap<>();
     private final Map<String, ActiveSet.Duplicates> duplicates = new LinkedHashMap<>();
+    /** Experiments tagged for the header (any type), in the order tagged; guarded by controlLock. */
+    private final java.util.Set<String> tags = new java.util.LinkedHashSet<>();
     private final Map<String, Counters> experiments = new ConcurrentHashMap<>();
     private final List<String> experimentOrder = Collections.synchronizedList(new ArrayList<>());
     private final List<Connection> connections = new ArrayList<>();
@@ -282,6 +285,54 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks an experiment of any type active for tagging until {@link #untag(String)}: originals
+     * whose turn in the schedule comes after this call carry its id in {@code Stampede-Experiment}
+     * (the ring holds at most {@link io.stampede.loadgen.internal.PacerLoop#LOOKAHEAD_NANOS} of
+     * schedule, so messages due within ~2 ms of the call may still go without it), and its traffic
+     * counters ({@code stats().experiments()}) count them. Idempotent; does not change the rate
+     * or the schedule. The header value is rebuilt here (copy-on-write), not per message.
+     *
+     * @throws IllegalArgumentException for a blank id or one with a comma or a line break
+     */
+    public void tag(String experimentId) {
+        requireId(experimentId);
+        synchronized (controlLock) {
+            counters(experimentId);
+            if (tags.add(experimentId)) {
+                publish();
+            }
+        }
+    }
+
+    /** @return whether the id was tagged; a multiplier of the same id keeps its own place in the header */
+    public boolean untag(String experimentId) {
+        synchronized (controlLock) {
+            boolean had = tags.remove(experimentId);
+            if (had) {
+                publish();
+            }
+            return had;
+        }
+    }
+
+    /**
+     * The {@code Stampede-Experiment} ids originals carry from now on: active multipliers in the
+     * order added, then tagged ids in the order tagged, each once. Empty when none acts.
+     */
+    public List<String> experimentIds() {
+        synchronized (controlLock) {
+            return headerIds();
+        }
+    }
+
+    /** Caller holds controlLock. */
+    private List<String> headerIds() {
+        java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>(multipliers.keySet());
+        ids.addAll(tags);
+        return List.copyOf(ids);
+    }
+
     /** Current target rate: baseline × active multipliers, capped; 0 when unpaced or {@link #paused()}. */
     public double currentRate() {
         Controls c = controls;
@@ -367,7 +418,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Caller holds controlLock. */
     private ActiveSet buildActiveSet() {
-        List<String> ids = List.copyOf(multipliers.keySet());
+        List<String> ids = headerIds();
         Counters[] oc = new Counters[ids.size()];
         for (int i = 0; i < oc.length; i++) {
             oc[i] = counters(ids.get(i));

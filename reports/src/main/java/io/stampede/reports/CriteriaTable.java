@@ -21,9 +21,9 @@ import java.util.Set;
  * {@code reports/README.md} is checked against this class by a test).
  *
  * <ul>
- *   <li>Integrity ({@code lost}, {@code duplicated}, {@code unexpected}) applies wherever the
- *       delivery verifier follows messages: every type but {@code load_test}, whose HTTP requests
- *       carry ids the verifier never sent.</li>
+ *   <li>Integrity ({@code lost}, {@code duplicated}, {@code unexpected}) applies wherever a
+ *       delivery verifier follows messages: every type; for {@code load_test} a verifier of its own
+ *       matches decisions to the requests the target answered 202 ({@code accepted.jsonl}).</li>
  *   <li>{@code error_rate} only where requests are sent: {@code load_test}.</li>
  *   <li>{@code processing} everywhere; {@code recovered} and {@code catch_up} where there is a fault
  *       that ends (not the baseline; a load test is judged by {@code recovered} only: it has no
@@ -41,7 +41,7 @@ public final class CriteriaTable {
         TABLE.put(RunType.SERVICE_FAILURE, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));
         TABLE.put(RunType.BACKPRESSURE, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));
         TABLE.put(RunType.DUPLICATE_MESSAGES, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));
-        TABLE.put(RunType.LOAD_TEST, EnumSet.of(ERROR_RATE, PROCESSING, RECOVERED, P95, KO_PCT));
+        TABLE.put(RunType.LOAD_TEST, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, ERROR_RATE, PROCESSING, RECOVERED, P95, KO_PCT));
         TABLE.put(RunType.PLAN, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));
         TABLE.put(RunType.BASELINE, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING));
     }

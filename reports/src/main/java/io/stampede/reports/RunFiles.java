@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
  * run.json        RunInfo, replaced atomically         {"format","id","type","plan_id","producer","created_at_ms","started_at_ms","ended_at_ms","params"}
  * timeline.jsonl  TimelineEvent per line, append-only  {"ts_ms","event","experiment_id","data"}
  * counters.jsonl  CounterRecord per line, append-only  {"ts_ms","source","experiment_id","values":{name:number}}
+ * accepted.jsonl  AcceptedIds per line, append-only    {"ts_ms","id_prefix","seqs":[number]}  (load test: requests answered 202)
  * SERIES.hlog     one latency series per file: HdrHistogram interval log, integer µs, untagged = whole run, Tag = experiment id
  * summary.json    Summary, written atomically           {"run_id","completed","ended_at_ms","counters":[CounterRecord],"latency":[LatencyStats],"values"}
  * verdict.json    Verdict, written atomically           {"status","final","id","type","evaluated_at_ms","criteria","integrity","recovery","steps"}
@@ -22,6 +23,8 @@ public final class RunFiles {
     public static final String RUN_JSON = "run.json";
     public static final String TIMELINE_JSONL = "timeline.jsonl";
     public static final String COUNTERS_JSONL = "counters.jsonl";
+    /** The sequence numbers of a load test's requests the target accepted (202), so outcomes can be matched to them. */
+    public static final String ACCEPTED_JSONL = "accepted.jsonl";
     public static final String SUMMARY_JSON = "summary.json";
     public static final String VERDICT_JSON = "verdict.json";
     public static final String HLOG_SUFFIX = ".hlog";

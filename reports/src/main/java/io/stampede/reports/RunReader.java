@@ -72,6 +72,55 @@ public final class RunReader {
         return lines(RunFiles.COUNTERS_JSONL, Codec::counterFromLine);
     }
 
+    /** Every line of {@code accepted.jsonl} (a load test's requests answered 202). */
+    public List<AcceptedIds> accepted() {
+        return lines(RunFiles.ACCEPTED_JSONL, Codec::acceptedFromLine);
+    }
+
+    /**
+     * Follows {@code accepted.jsonl} while it is written: reads the whole lines from byte
+     * {@code offset} on, gives each to {@code sink}, and returns the offset to continue from (a
+     * line without its newline yet is left for the next call). For a reader that polls a long run
+     * without reading the file from the start each time. A line that does not parse is skipped and
+     * reported in {@link #problems()}.
+     */
+    public long acceptedFrom(long offset, java.util.function.Consumer<AcceptedIds> sink) {
+        Path file = dir.resolve(RunFiles.ACCEPTED_JSONL);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size <= offset) {
+                return offset;
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, size - offset));
+            ch.position(offset);
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // read what is there now
+            }
+            byte[] b = buf.array();
+            int n = buf.position();
+            int lineStart = 0;
+            for (int i = 0; i < n; i++) {
+                if (b[i] != '\n') {
+                    continue;
+                }
+                String line = new String(b, lineStart, i - lineStart, StandardCharsets.UTF_8).strip();
+                if (!line.isEmpty()) {
+                    try {
+                        sink.accept(Codec.acceptedFromLine(line));
+                    } catch (IllegalArgumentException | NullPointerException e) {
+                        problems.add(new Problem(RunFiles.ACCEPTED_JSONL + "@" + (offset + lineStart), e.getMessage()));
+                    }
+                }
+                lineStart = i + 1;
+            }
+            return offset + lineStart;
+        } catch (NoSuchFileException e) {
+            return offset;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Optional<Summary> summary() {
         return whole(RunFiles.SUMMARY_JSON).map(Codec::summaryFromJson);
     }

@@ -38,9 +38,11 @@ public final class RunWriter implements AutoCloseable {
     private final Path dir;
     private final Object timelineLock = new Object();
     private final Object countersLock = new Object();
+    private final Object acceptedLock = new Object();
     private final Map<String, SeriesWriter> series = new LinkedHashMap<>();
     private FileChannel timeline;
     private FileChannel counters;
+    private FileChannel accepted;
     private boolean closed;
 
     private RunWriter(Path dir) {
@@ -108,6 +110,17 @@ public final class RunWriter implements AutoCloseable {
         }
     }
 
+    /** Appends one line to {@code accepted.jsonl} (one write); nothing for an empty interval. */
+    public void appendAccepted(AcceptedIds ids) {
+        if (ids.seqs().length == 0) {
+            return;
+        }
+        String line = Codec.acceptedLine(ids) + "\n";
+        synchronized (acceptedLock) {
+            accepted = append(accepted, RunFiles.ACCEPTED_JSONL, line);
+        }
+    }
+
     /**
      * Creates {@code <name>.hlog} (replacing an existing one) with start and base time {@code
      * startMs}, the default range (1 h in µs) and 3 significant digits. One writer per series.
@@ -160,6 +173,10 @@ public final class RunWriter implements AutoCloseable {
         synchronized (countersLock) {
             closeQuietly(counters);
             counters = null;
+        }
+        synchronized (acceptedLock) {
+            closeQuietly(accepted);
+            accepted = null;
         }
     }
 

@@ -129,6 +129,31 @@ class RunRoundTripTest {
     }
 
     @Test
+    void acceptedIdsRoundTripAndAreFollowedLineByLine() throws Exception {
+        try (RunWriter w = RunWriter.open(dir)) {
+            w.appendAccepted(new AcceptedIds(1000, "chaos_load_test_1", new long[] {0, 2, 1}));
+            w.appendAccepted(new AcceptedIds(2000, "chaos_load_test_1", new long[0])); // nothing: no line
+            w.appendAccepted(new AcceptedIds(3000, "chaos_load_test_1", new long[] {3}));
+        }
+        RunReader r = RunReader.open(dir);
+        assertThat(r.accepted()).containsExactly(new AcceptedIds(1000, "chaos_load_test_1", new long[] {0, 2, 1}),
+                new AcceptedIds(3000, "chaos_load_test_1", new long[] {3}));
+        // following: a line still being written is left for the next call
+        Files.writeString(dir.resolve(RunFiles.ACCEPTED_JSONL), "{\"ts_ms\":4000,\"id_prefix\":\"chaos_load_test_1\",\"seqs\":[4,",
+                StandardOpenOption.APPEND);
+        List<Long> seen = new ArrayList<>();
+        long offset = r.acceptedFrom(0, a -> { for (long s : a.seqs()) seen.add(s); });
+        assertThat(seen).containsExactly(0L, 2L, 1L, 3L);
+        assertThat(r.acceptedFrom(offset, a -> seen.add(-1L))).isEqualTo(offset);
+        Files.writeString(dir.resolve(RunFiles.ACCEPTED_JSONL), "5]}\n", StandardOpenOption.APPEND);
+        long end = r.acceptedFrom(offset, a -> { for (long s : a.seqs()) seen.add(s); });
+        assertThat(seen).containsExactly(0L, 2L, 1L, 3L, 4L, 5L);
+        assertThat(end).isEqualTo(Files.size(dir.resolve(RunFiles.ACCEPTED_JSONL)));
+        assertThat(r.problems()).isEmpty();
+        assertThat(RunReader.open(dir).acceptedFrom(0, a -> { })).isEqualTo(end);
+    }
+
+    @Test
     void absentFilesReadEmpty() {
         RunReader r = RunReader.open(dir);
         assertThat(r.run()).isEmpty();

@@ -69,15 +69,22 @@ class VerdictBuilderTest {
     @Test
     void errorRateAndLoadTestCriteriaAtTheirBoundaries() {
         Observation.Builder lt = Observation.builder("chaos_load_test_3", RunType.LOAD_TEST).isFinal(true)
-                .requests(1000, 50).decisions(900L, 100L).targetHealthy(true).loadTest(1000.0, 5.0);
+                .requests(1000, 50).decisions(900L, 100L).targetHealthy(true).loadTest(1000.0, 5.0)
+                .integrity(950, 950, 0, 0, 0); // its requests answered 202, each with one decision
         Verdict atLimit = v(lt);
         assertThat(atLimit.criteria()).extracting(Criterion::id)
-                .containsExactly(CriterionId.ERROR_RATE, CriterionId.PROCESSING, CriterionId.RECOVERED, CriterionId.P95, CriterionId.KO_PCT);
+                .containsExactly(CriterionId.LOST, CriterionId.DUPLICATED, CriterionId.UNEXPECTED, CriterionId.ERROR_RATE,
+                        CriterionId.PROCESSING, CriterionId.RECOVERED, CriterionId.P95, CriterionId.KO_PCT);
+        assertThat(atLimit.integrity().expected()).isEqualTo(950);
         assertThat(c(atLimit, CriterionId.ERROR_RATE).observed()).isEqualTo(5.0);
         assertThat(atLimit.status()).isEqualTo(Status.PASS);
         assertThat(v(lt.requests(1000, 51)).failedCriteria()).containsExactly("error_rate");
         assertThat(v(lt.requests(1000, 0).loadTest(1000.5, 5.0)).failedCriteria()).containsExactly("p95");
         assertThat(v(lt.loadTest(10.0, 5.01)).failedCriteria()).containsExactly("ko_pct");
+        // a 202 without a decision is lost, one decided twice is duplicated
+        Verdict integrity = v(lt.loadTest(10.0, 1.0).integrity(950, 948, 1, 0, 0));
+        assertThat(integrity.failedCriteria()).containsExactly("lost", "duplicated");
+        assertThat(integrity.integrity().lost()).isEqualTo(2);
     }
 
     @Test

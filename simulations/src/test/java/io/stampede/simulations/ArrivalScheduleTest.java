@@ -27,12 +27,14 @@ class ArrivalScheduleTest {
 
     @Test
     void bodiesArePaddedToTheAskedSizeWithUniqueIds() {
-        SignalBodies b = new SignalBodies("t", 4096);
+        SignalBodies b = new SignalBodies("gat-t", 4096);
         String a = b.body(1, Instant.EPOCH);
         String c = b.body(2, Instant.EPOCH);
-        assertThat(a).hasSize(4096).startsWith("{\"id\":\"gat-t-1\"").endsWith("\"}");
+        assertThat(a).hasSize(4096).startsWith("{\"id\":\"gat-t-0000000001\"").endsWith("\"}");
         assertThat(c).hasSize(4096).contains("\"seq\":2").contains("\"side\":\"buy\"");
         assertThat(b.body(3, Instant.EPOCH)).contains("\"side\":\"sell\"");
+        // the chaos API's ids: <experiment id>-<10-digit seq>, matched by a DeliveryVerifier with that prefix
+        assertThat(new SignalBodies("chaos_load_test_7", 512).id(42)).isEqualTo("chaos_load_test_7-0000000042");
         // Too small to pad: minimal valid body, no pad field.
         assertThat(new SignalBodies("t", 10).body(1, Instant.EPOCH)).doesNotContain("pad").endsWith("}");
     }

@@ -16,9 +16,12 @@ import java.util.List;
  * @param p95Ms        assertion: global p95 response time below this
  * @param maxFailedPct assertion: failed requests below this percentage
  * @param runDir       where the simulation writes its own figures (hlog, counters, summary)
+ * @param experimentId the chaos API's experiment id ({@code experiment_id}, or the older
+ *                     {@code stampede.experiment_id}), or null: when set, every request carries
+ *                     {@code Stampede-Experiment: <id>} and its body id is {@code <id>-<10-digit seq>}
  */
 public record LoadParams(double rps, int durationS, int rampS, int payloadSize, String targetUrl,
-                         int p95Ms, double maxFailedPct, Path runDir) {
+                         int p95Ms, double maxFailedPct, Path runDir, String experimentId) {
 
     public static LoadParams fromSystemProperties() {
         LoadParams p = new LoadParams(
@@ -29,12 +32,22 @@ public record LoadParams(double rps, int durationS, int rampS, int payloadSize, 
                 prop("target_url", "http://127.0.0.1:8001/webhook"),
                 Integer.parseInt(prop("p95_ms", "1000")),
                 Double.parseDouble(prop("max_failed_pct", "5")),
-                Path.of(prop("run_dir", "target/stampede-run")));
+                Path.of(prop("run_dir", "target/stampede-run")),
+                experimentIdProperty());
         List<String> problems = p.validate();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid simulation parameters: " + String.join("; ", problems));
         }
         return p;
+    }
+
+    /** {@code experiment_id}, else {@code stampede.experiment_id}, else null. */
+    static String experimentIdProperty() {
+        String id = prop("experiment_id", "");
+        if (id.isEmpty()) {
+            id = prop("stampede.experiment_id", "");
+        }
+        return id.isEmpty() ? null : id;
     }
 
     public List<String> validate() {
@@ -53,6 +66,9 @@ public record LoadParams(double rps, int durationS, int rampS, int payloadSize, 
         }
         if (!targetUrl.startsWith("http://") && !targetUrl.startsWith("https://")) {
             problems.add("target_url must be an http(s) URL");
+        }
+        if (experimentId != null && !experimentId.matches("[A-Za-z0-9][A-Za-z0-9_.:=-]{0,100}")) {
+            problems.add("experiment_id must match [A-Za-z0-9][A-Za-z0-9_.:=-]{0,100} (it prefixes the body ids)");
         }
         return problems;
     }

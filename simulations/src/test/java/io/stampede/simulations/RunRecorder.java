@@ -30,6 +30,9 @@ import org.HdrHistogram.Recorder;
  *       intended send time, one interval per second;</li>
  *   <li>{@code counters.jsonl}: one record per second, source {@code gatling}: counters
  *       {@code requests}, {@code ok}, {@code ko}; gauges {@code elapsed_s}, {@code p99_ms} (last second);</li>
+ *   <li>{@code accepted.jsonl}: each second, the sequence numbers of the requests answered 202
+ *       in it ({@link #onAccepted}), with the body ids' prefix, so the chaos API can match decisions
+ *       to accepted requests;</li>
  *   <li>{@code summary.json}: the last counter record, the series' percentiles and the values
  *       {@code asked_per_s}, {@code achieved_per_s}, {@code response_per_s}, {@code measured_window_s},
  *       {@code steady_sent}, {@code elapsed_s}, written at the end (also on SIGTERM, then with
@@ -61,6 +64,12 @@ public final class RunRecorder {
     /** The steady window: from the first steady user's due time to the last one's, plus 1/rps. */
     private final double windowS;
     private final AtomicBoolean finished = new AtomicBoolean();
+    /** Sequence numbers answered 202 since the last tick; guarded by itself. */
+    private final Object acceptedLock = new Object();
+    private long[] accepted = new long[1024];
+    private int acceptedCount;
+    private final AtomicLong acceptedTotal = new AtomicLong();
+    private volatile String idPrefix = "";
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "stampede-run-recorder");
         t.setDaemon(true);
@@ -87,11 +96,21 @@ public final class RunRecorder {
         this.windowS = Math.max(1, steadyUsers - (firstSteadyUser - schedule.rampUsers())) / params.rps();
     }
 
-    /** Called from the simulation's before(): opens the run directory and starts the 1 s ticker. */
-    public synchronized void start() {
+    /** {@link #start(String)} without accepted-id tracking' prefix (standalone runs). */
+    public void start() {
+        start("");
+    }
+
+    /**
+     * Called from the simulation's before(): opens the run directory and starts the 1 s ticker.
+     *
+     * @param bodyIdPrefix the prefix of the body ids, written with the accepted sequence numbers
+     */
+    public synchronized void start(String bodyIdPrefix) {
+        idPrefix = bodyIdPrefix;
         startEpochMs = System.currentTimeMillis();
         clockNanos = System.nanoTime();
-        String experimentId = System.getProperty("stampede.experiment_id", "");
+        String experimentId = params.experimentId() == null ? "" : params.experimentId();
         Path name = runDir.toAbsolutePath().getFileName();
         String id = !experimentId.isBlank() ? experimentId : name == null ? "simulation" : name.toString();
         Map<String, Object> p = new LinkedHashMap<>();
@@ -103,6 +122,8 @@ public final class RunRecorder {
         p.put("p95_ms", params.p95Ms());
         p.put("max_failed_pct", params.maxFailedPct());
         p.put("latency_from", "intended_send_time");
+        p.put("experiment_id", params.experimentId());
+        p.put("id_prefix", bodyIdPrefix);
         writer = RunWriter.open(runDir);
         run = RunInfo.of(id, experimentId.isBlank() ? "simulation" : "load_test", PRODUCER, startEpochMs, p).started(startEpochMs);
         writer.writeRun(run);
@@ -157,6 +178,25 @@ public final class RunRecorder {
         (success ? ok : ko).incrementAndGet();
     }
 
+    /** The request {@code seq} was answered 202: written to accepted.jsonl at the next tick. */
+    public void onAccepted(long seq) {
+        synchronized (acceptedLock) {
+            if (acceptedCount == accepted.length) {
+                accepted = java.util.Arrays.copyOf(accepted, accepted.length * 2);
+            }
+            accepted[acceptedCount++] = seq;
+        }
+        acceptedTotal.incrementAndGet();
+    }
+
+    private long[] drainAccepted() {
+        synchronized (acceptedLock) {
+            long[] out = java.util.Arrays.copyOf(accepted, acceptedCount);
+            acceptedCount = 0;
+            return out;
+        }
+    }
+
     private long windowStart() {
         return anchor.get() + (long) (firstSteadyUser * nanosPerUser);
     }
@@ -186,6 +226,8 @@ public final class RunRecorder {
         v.put("ko", ko.get());
         v.put("elapsed_s", (System.nanoTime() - clockNanos) / 1e9);
         v.put("p99_ms", interval.getTotalCount() == 0 ? 0.0 : interval.getValueAtPercentile(99) / 1000.0);
+        v.put("accepted", acceptedTotal.get());
+        writer.appendAccepted(new io.stampede.reports.AcceptedIds(nowMs, idPrefix, drainAccepted()));
         lastRecord = new CounterRecord(nowMs, SOURCE, null, v);
         writer.appendCounters(lastRecord);
     }

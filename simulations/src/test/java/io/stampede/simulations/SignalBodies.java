@@ -2,19 +2,35 @@ package io.stampede.simulations;
 
 import java.time.Instant;
 
-/** Valid trading-signal JSON with a unique id, padded to a fixed size with a "pad" field. */
+/**
+ * Valid trading-signal JSON with a unique id, padded to a fixed size with a "pad" field. The id is
+ * {@code <prefix>-<seq as 10 digits, zero-padded>} (the loadgen's SignalIds format), so a delivery
+ * verifier with that prefix matches outcomes to sequence numbers with bit sets.
+ */
 public final class SignalBodies {
+    /** Digits of the sequence part (SignalIds.SEQ_DIGITS). */
+    public static final int SEQ_DIGITS = 10;
     private static final String[] SYMBOLS = {"BTCUSD", "ETHUSD", "SOLUSD", "AAPL", "MSFT", "NVDA", "EURUSD", "XAUUSD"};
     private final String runTag;
     private final int payloadSize;
 
-    public SignalBodies(String runTag, int payloadSize) {
-        this.runTag = runTag;
+    /** @param idPrefix the ids' prefix: the experiment id, or {@code gat-<run>} for a standalone run */
+    public SignalBodies(String idPrefix, int payloadSize) {
+        this.runTag = idPrefix;
         this.payloadSize = payloadSize;
     }
 
+    public String idPrefix() {
+        return runTag;
+    }
+
     public String id(long seq) {
-        return "gat-" + runTag + "-" + seq;
+        String digits = Long.toString(seq);
+        StringBuilder sb = new StringBuilder(runTag.length() + 1 + SEQ_DIGITS).append(runTag).append('-');
+        for (int i = digits.length(); i < SEQ_DIGITS; i++) {
+            sb.append('0');
+        }
+        return sb.append(digits).toString();
     }
 
     public String body(long seq, Instant sentAt) {

@@ -27,14 +27,15 @@ public class WebhookSimulation extends Simulation {
     private final LoadParams p = LoadParams.fromSystemProperties();
     private final ArrivalSchedule schedule = new ArrivalSchedule(Math.min(1.0, p.rps()), p.rps(), p.rampS());
     private final RunRecorder recorder = new RunRecorder(p, schedule);
-    private final SignalBodies bodies = new SignalBodies(Long.toString(System.currentTimeMillis(), 36), p.payloadSize());
+    private final SignalBodies bodies = new SignalBodies(p.experimentId() != null ? p.experimentId()
+            : "gat-" + Long.toString(System.currentTimeMillis(), 36), p.payloadSize());
 
     // Shared connections: measured on this machine to hold open-model rates to ~5 000 rps
     // at half the CPU of one connection per user (../shared/NOTES-gatling.md).
-    private final HttpProtocolBuilder httpProtocol = http
+    private final HttpProtocolBuilder httpProtocol = experimentHeader(http
             .contentTypeHeader("application/json")
             .acceptHeader("application/json")
-            .shareConnections();
+            .shareConnections());
 
     private final ScenarioBuilder webhooks = scenario("webhooks")
             .exec(session -> {
@@ -44,11 +45,20 @@ public class WebhookSimulation extends Simulation {
             })
             .exec(http("webhook").post(p.targetUrl())
                     .body(StringBody(session -> session.getString("body")))
-                    .check(status().in(200, 201, 202)))
+                    .check(status().in(200, 201, 202).saveAs("status")))
             .exec(session -> {
-                recorder.onDone(session.getLong("seq"), session.getLong("t0"), !session.isFailed());
+                long seq = session.getLong("seq");
+                recorder.onDone(seq, session.getLong("t0"), !session.isFailed());
+                if (session.contains("status") && session.getInt("status") == 202) {
+                    recorder.onAccepted(seq); // the gateway took it: a decision must follow
+                }
                 return session.remove("body");
             });
+
+    /** {@code Stampede-Experiment: <experiment id>} on every request when the chaos API runs this (the gateway copies it onto the NATS message). */
+    private HttpProtocolBuilder experimentHeader(HttpProtocolBuilder h) {
+        return p.experimentId() == null ? h : h.header("Stampede-Experiment", p.experimentId());
+    }
 
     {
         List<OpenInjectionStep> steps = new ArrayList<>();
@@ -64,7 +74,7 @@ public class WebhookSimulation extends Simulation {
 
     @Override
     public void before() {
-        recorder.start();
+        recorder.start(bodies.idPrefix());
     }
 
     @Override

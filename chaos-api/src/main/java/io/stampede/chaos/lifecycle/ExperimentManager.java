@@ -53,6 +53,8 @@ public final class ExperimentManager implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<JsonObject>> statsInFlight =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Verdicts verdicts;
+    private volatile java.util.function.Consumer<Experiment> appliedListener = e -> { };
+    private volatile java.util.function.Consumer<Experiment> endedListener = e -> { };
     private volatile Recovery.Report recovery = new Recovery.Report(List.of(), 0, false);
 
     public ExperimentManager(Journal journal, Injectors injectors, Limits limits, TimeScale scale, Path runsDir,
@@ -91,7 +93,22 @@ public final class ExperimentManager implements AutoCloseable {
     /** From now on every experiment is judged by {@code v} (see {@link Verdicts}). */
     public void attachVerdicts(Verdicts v) {
         this.verdicts = v;
-        runner.onApplied(v::applied);
+        runner.onApplied(e -> {
+            v.applied(e);
+            appliedListener.accept(e);
+        });
+    }
+
+    /**
+     * Also called when a fault is applied and when an experiment ends (the baseline traffic tags
+     * its messages with the ids of every experiment active at their intended send time).
+     */
+    public void onTransitions(java.util.function.Consumer<Experiment> applied, java.util.function.Consumer<Experiment> ended) {
+        this.appliedListener = applied;
+        this.endedListener = ended;
+        if (verdicts == null) {
+            runner.onApplied(applied);
+        }
     }
 
     /** The experiment's verdict (live or final), or null when this server judges nothing. */
@@ -232,6 +249,7 @@ public final class ExperimentManager implements AutoCloseable {
     }
 
     private void ended(Experiment e) {
+        endedListener.accept(e);
         Verdicts v = verdicts;
         if (v != null) {
             v.ended(e);

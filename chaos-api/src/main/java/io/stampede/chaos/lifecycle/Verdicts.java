@@ -84,6 +84,8 @@ public final class Verdicts implements AutoCloseable {
         long lastSent = -1;
         long lastDecisions = -1;
         long overduePeak;
+        /** Load-test integrity: its accepted requests with a decision at the last tick (-1: none seen). */
+        long loadTestDelivered = -1;
         final List<CatchUp.Sample> samples = new ArrayList<>();
         volatile Verdict latest;
         Verdict finalVerdict;
@@ -199,11 +201,16 @@ public final class Verdicts implements AutoCloseable {
                 }
                 t.lastBacklog = backlog;
             }
+            LoadTestCounts lt = t.e.spec() instanceof LoadTest ? loadTestCounts(t, now) : null;
             boolean ended = t.endedMs > 0;
             boolean settledByOutcomes = ended && v != null && t.fromSeq >= 0 && overdue(t, v) == 0 && caughtUp(t);
+            if (lt != null) {
+                // a load test with integrity also waits for a decision of every request answered 202
+                settledByOutcomes = ended && (t.fromSeq < 0 || settledByOutcomes) && lt.missing() == 0;
+            }
             boolean settledByQuiet = ended && now - t.lastProgressMs >= timing.settle().toMillis();
             boolean capped = ended && now - t.endedMs >= timing.cap().toMillis();
-            boolean noBaseline = ended && t.fromSeq < 0 && t.e.spec() instanceof LoadTest;
+            boolean noBaseline = ended && t.fromSeq < 0 && t.e.spec() instanceof LoadTest && lt == null;
             if (settledByOutcomes || settledByQuiet || noBaseline) {
                 t.finalVerdict = judge(t.e, t, true);
             } else if (capped) {
@@ -285,6 +292,51 @@ public final class Verdicts implements AutoCloseable {
             o.requests(requests, ko);
             o.loadTest(p95, requests == 0 ? null : 100.0 * ko / requests);
         }
+        loadTestIntegrity(s, o);
+    }
+
+    // ---- load-test integrity ---------------------------------------------------------------
+    // A load test answers for its own requests answered 202 (LoadTestInjector's LoadTestIntegrity,
+    // in its stats as "integrity"), not for a baseline window: expected = 202s, a 202 without a
+    // decision is overdue, then lost once settled; two decisions are duplicated.
+
+    /** A load test's accepted requests: {@code missing} have no decision yet. */
+    record LoadTestCounts(long expected, long delivered, long missing) {}
+
+    /** The load test's integrity counts from its injector's stats, or null when it does not track them. */
+    private LoadTestCounts loadTestCounts(Tracker t, long now) {
+        JsonObject i;
+        try {
+            JsonObject s = sources.injectorStats().apply(t.e);
+            i = s == null ? null : s.getJsonObject("integrity");
+        } catch (RuntimeException failure) {
+            return null;
+        }
+        if (i == null || i.getLong("expected") == null) {
+            return null;
+        }
+        LoadTestCounts c = new LoadTestCounts(i.getLong("expected"), i.getLong("delivered", 0L), i.getLong("missing", 0L));
+        if (c.delivered() > t.loadTestDelivered) { // a decision of its requests arrived: progress
+            t.loadTestDelivered = c.delivered();
+            t.lastProgressMs = now;
+        }
+        t.overduePeak = Math.max(t.overduePeak, c.missing());
+        return c;
+    }
+
+    /**
+     * The verdict's integrity of a load test = its accepted requests, and its processing = their
+     * decisions (both replace the baseline window's: a load test answers for its own requests).
+     */
+    private static void loadTestIntegrity(JsonObject stats, Observation.Builder o) {
+        JsonObject i = stats.getJsonObject("integrity");
+        if (i == null || i.getLong("expected") == null) {
+            return;
+        }
+        long delivered = i.getLong("delivered", 0L);
+        o.integrity(i.getLong("expected"), delivered, i.getLong("duplicated", 0L),
+                i.getLong("unexpected", 0L), i.getLong("republished", 0L));
+        o.decisions(delivered, null);
     }
 
     static Thresholds thresholds(Experiment e) {

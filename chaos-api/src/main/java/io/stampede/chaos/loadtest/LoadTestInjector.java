@@ -31,21 +31,59 @@ import org.slf4j.MDC;
  * {@code run.json}, {@code counters.jsonl}, {@code http.hlog}, {@code summary.json} (written by the simulation
  * through the reports module, reports/README.md; read back by {@link LoadTestStats})
  * and {@code gatling/<simulation>-<timestamp>/index.html} (Gatling's report).
+ *
+ * <p>Integrity (with a {@link LoadTestIntegrity.Config}): requests carry {@code
+ * Stampede-Experiment: <experiment id>} and body ids {@code <experiment id>-<seq>}; the simulation
+ * writes the seqs answered 202 to {@code accepted.jsonl}, and a {@link LoadTestIntegrity}
+ * subscribed to the decisions before the first request matches decisions to them. {@link
+ * #stats} then has {@code integrity} ({@link LoadTestIntegrity#json()}). Its subscription stays
+ * open after the simulation exits, so late decisions still count, until every accepted request
+ * has one and {@link #SETTLED_CLOSE} passed, or {@link #INTEGRITY_CAP} after the exit.
  */
 public final class LoadTestInjector implements FaultInjector<LoadTest> {
     public static final String SIMULATION_CLASS = "io.stampede.simulations.WebhookSimulation";
     public static final String DEFAULT_TARGET = "http://127.0.0.1:8001/webhook";
     private static final Logger log = LoggerFactory.getLogger(LoadTestInjector.class);
+    /** After every accepted request has its decision, late duplicates are still watched this long. */
+    public static final Duration SETTLED_CLOSE = Duration.ofSeconds(30);
+    /** The decisions subscription closes at the latest this long after the simulation exited (the verdict's cap). */
+    public static final Duration INTEGRITY_CAP = Duration.ofMinutes(31);
 
     private final SimulationLauncher launcher;
     private final Duration stopGrace;
     private final Map<String, Child> children = new ConcurrentHashMap<>();
+    private final LoadTestIntegrity.Config integrity;
+    private final Map<String, Tracked> integrities = new ConcurrentHashMap<>();
 
     private record Child(Process process, Instant startedAt, CompletableFuture<Integer> exitCode) {}
 
-    public LoadTestInjector(SimulationLauncher launcher, Duration stopGrace) {
+    /** A load test's integrity and when all its accepted requests were first seen decided (0: not yet). */
+    private static final class Tracked {
+        final LoadTestIntegrity integrity;
+        volatile long settledAtMs;
+        volatile long exitedAtMs;
+
+        Tracked(LoadTestIntegrity integrity) {
+            this.integrity = integrity;
+        }
+    }
+
+    /**
+     * @param integrity where decisions are published, to match them to accepted requests; null:
+     *                  no integrity tracking (the verdict's integrity criteria then have no samples)
+     */
+    public LoadTestInjector(SimulationLauncher launcher, Duration stopGrace, LoadTestIntegrity.Config integrity) {
         this.launcher = launcher;
         this.stopGrace = stopGrace;
+        this.integrity = integrity;
+    }
+
+    public LoadTestInjector(SimulationLauncher launcher, Duration stopGrace) {
+        this(launcher, stopGrace, null);
+    }
+
+    public LoadTestInjector(SimulationLauncher launcher, LoadTestIntegrity.Config integrity) {
+        this(launcher, Duration.ofSeconds(5), integrity);
     }
 
     public LoadTestInjector(SimulationLauncher launcher) {
@@ -58,7 +96,7 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
     }
 
     @Override
-    public JsonObject apply(ExperimentContext ctx, LoadTest spec) throws IOException {
+    public JsonObject apply(ExperimentContext ctx, LoadTest spec) throws IOException, InterruptedException {
         List<String> problems = launcher.problems();
         if (!problems.isEmpty()) {
             throw new IllegalStateException(String.join("; ", problems));
@@ -72,13 +110,31 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         props.put("target_url", spec.targetUrl() == null ? DEFAULT_TARGET : spec.targetUrl().toString());
         props.put("run_dir", runDir.toString());
         props.put("stampede.experiment_id", ctx.experimentId());
+        props.put("experiment_id", ctx.experimentId());
+        if (integrity != null) {
+            // subscribed before the first request: no decision can come before it
+            Tracked old = integrities.put(ctx.experimentId(),
+                    new Tracked(LoadTestIntegrity.start(integrity, ctx.experimentId(), runDir)));
+            if (old != null) {
+                old.integrity.close();
+            }
+        }
         List<String> cmd = launcher.command(SIMULATION_CLASS, props, runDir.resolve("gatling"));
         Path logFile = runDir.resolve("gatling.log");
-        Process process = new ProcessBuilder(cmd)
-                .directory(runDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .start();
+        Process process;
+        try {
+            process = new ProcessBuilder(cmd)
+                    .directory(runDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            Tracked t = integrities.remove(ctx.experimentId());
+            if (t != null) {
+                t.integrity.close();
+            }
+            throw e;
+        }
         Instant startedAt = process.info().startInstant().orElse(Instant.now());
         CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
         children.put(ctx.experimentId(), new Child(process, startedAt, exit));
@@ -222,11 +278,41 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
                 stats.put("status", status(code)).put("exit_code", code);
             }
         }
+        Tracked t = integrities.get(ctx.experimentId());
+        if (t != null) {
+            JsonObject i = t.integrity.json();
+            stats.put("integrity", i);
+            closeWhenSettled(t, i, child);
+        }
         return stats;
+    }
+
+    /** Closes the decisions subscription once nothing more is expected (the counts stay). */
+    private static void closeWhenSettled(Tracked t, JsonObject counts, Child child) {
+        if (t.integrity.closed() || child == null || child.process().isAlive()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (counts.getLong("missing") == 0) {
+            if (t.settledAtMs == 0) {
+                t.settledAtMs = now;
+            } else if (now - t.settledAtMs >= SETTLED_CLOSE.toMillis()) {
+                t.integrity.close();
+            }
+        } else {
+            t.settledAtMs = 0;
+        }
+        if (t.exitedAtMs == 0) {
+            t.exitedAtMs = now; // first seen exited
+        }
+        if (now - t.exitedAtMs >= INTEGRITY_CAP.toMillis()) {
+            t.integrity.close();
+        }
     }
 
     @Override
     public void close() {
+        integrities.values().forEach(t -> t.integrity.close());
         for (Map.Entry<String, Child> e : children.entrySet()) {
             ProcessHandle h = e.getValue().process().toHandle();
             if (h.isAlive()) {

@@ -46,6 +46,8 @@ public final class BaselineTraffic implements AutoCloseable {
     private final java.util.Map<String, long[]> windows = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
     /** Closed windows (and the generator's per-experiment counters) kept for stats; the oldest go beyond this. */
     static final int MAX_CLOSED_WINDOWS = 256;
+    /** Experiments tagged for the Stampede-Experiment header, kept for a generator that connects later; guarded by this. */
+    private final java.util.Set<String> tagged = new java.util.LinkedHashSet<>();
 
     private BaselineTraffic(LoadGenConfig config) {
         this.config = config;
@@ -82,6 +84,7 @@ public final class BaselineTraffic implements AutoCloseable {
                         g.close();
                         return;
                     }
+                    tagged.forEach(g::tag);
                     generator = g;
                 }
                 log.info("baseline traffic running: {} msg/s to {}, run dir {}", config.baselineRate(),
@@ -103,6 +106,29 @@ public final class BaselineTraffic implements AutoCloseable {
     /** The running generator, or null with {@link #problem()} saying why. */
     LoadGenerator generator() {
         return generator;
+    }
+
+    /**
+     * Baseline originals carry {@code experimentId} in {@code Stampede-Experiment} from now until
+     * {@link #untag(String)} ({@link LoadGenerator#tag(String)}); for every experiment type, called
+     * at apply. Held here too, so a generator that connects later tags it from its first message.
+     * Never blocks (no I/O).
+     */
+    public synchronized void tag(String experimentId) {
+        tagged.add(experimentId);
+        LoadGenerator g = generator;
+        if (g != null) {
+            g.tag(experimentId);
+        }
+    }
+
+    /** Ends {@link #tag(String)}: called at revert (idempotent). */
+    public synchronized void untag(String experimentId) {
+        tagged.remove(experimentId);
+        LoadGenerator g = generator;
+        if (g != null) {
+            g.untag(experimentId);
+        }
     }
 
     /** The delivery verifier of the running generator, or null. */

@@ -10,12 +10,15 @@ import java.util.List;
  * knows which experiment ids a message is sent on behalf of.
  *
  * @param rate             messages per second (0, or below LoadGenConfig.MIN_RATE: paused); finite, >= 0
- * @param multiplierIds    ids of the active multipliers, in the order they were added
- * @param originalCounters counters of the experiments acting on original messages
- * @param originalHeaders  read-only {@code Stampede-Experiment} header for originals, or null
+ * @param experimentIds    ids the originals carry in {@code Stampede-Experiment}: the active
+ *                         multipliers in the order they were added, then the tagged experiments
+ *                         (LoadGenerator.tag) in the order they were tagged, each once
+ * @param originalCounters counters of those experiments (same order)
+ * @param originalHeaders  read-only {@code Stampede-Experiment} header for originals (serialised
+ *                         once, here), or null when no experiment acts
  * @param duplicate        the duplicate experiment that wins (highest rate), or null
  */
-public record ActiveSet(long version, double rate, List<String> multiplierIds, Counters[] originalCounters,
+public record ActiveSet(long version, double rate, List<String> experimentIds, Counters[] originalCounters,
                         Headers originalHeaders, Duplicates duplicate) {
 
     public ActiveSet {
@@ -36,13 +39,24 @@ public record ActiveSet(long version, double rate, List<String> multiplierIds, C
         }
     }
 
+    /**
+     * The {@code Stampede-Experiment} header for {@code ids} (comma-separated), or null for none.
+     * Built when the active set changes, never per message: read-only, so jnats keeps this
+     * instance instead of copying it per message, and serialised here once (jnats caches the bytes).
+     */
     public static Headers experimentHeader(List<String> ids) {
         if (ids.isEmpty()) {
             return null;
         }
         Headers h = new Headers();
         h.put(HeaderNames.EXPERIMENT, String.join(",", ids));
-        // read-only: jnats then keeps this instance instead of copying it per message
-        return new Headers(h, true, null);
+        Headers readOnly = new Headers(h, true, null);
+        readOnly.getSerialized(); // precompute the header bytes now, on the control thread
+        return readOnly;
+    }
+
+    /** The {@code Stampede-Experiment} value originals carry now, or null. */
+    public String experimentHeaderValue() {
+        return originalHeaders == null ? null : originalHeaders.getFirst(HeaderNames.EXPERIMENT);
     }
 }

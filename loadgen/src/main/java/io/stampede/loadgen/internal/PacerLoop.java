@@ -102,7 +102,8 @@ public final class PacerLoop implements Runnable {
             ActiveSet now = controls.current();
             if (now != set) {
                 double newPer = intervalNanos(now.rate());
-                if (!unpaced) {
+                // a change that keeps the rate (a tag, a duplicate experiment) keeps the schedule as it is
+                if (!unpaced && Double.compare(newPer, nanosPer) != 0) {
                     anchorTime = reAnchor(anchorTime, i - anchorIndex, nanosPer, newPer, System.nanoTime(), lastDue);
                     anchorIndex = i;
                 }

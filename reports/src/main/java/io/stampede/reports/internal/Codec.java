@@ -187,6 +187,34 @@ public final class Codec {
 
     // ------------------------------------------------------------------ counters.jsonl
 
+    public static String acceptedLine(io.stampede.reports.AcceptedIds a) {
+        ObjectNode n = F.objectNode();
+        n.put("ts_ms", a.tsMs());
+        n.put("id_prefix", a.idPrefix());
+        ArrayNode seqs = n.putArray("seqs");
+        for (long s : a.seqs()) {
+            seqs.add(s);
+        }
+        return compact(n);
+    }
+
+    public static io.stampede.reports.AcceptedIds acceptedFromLine(String line) {
+        String w = "accepted.jsonl";
+        JsonNode n = tree(line, w);
+        JsonNode seqs = n.get("seqs");
+        if (seqs == null || !seqs.isArray()) {
+            throw new IllegalArgumentException(w + ": seqs must be an array");
+        }
+        long[] out = new long[seqs.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!seqs.get(i).canConvertToLong()) {
+                throw new IllegalArgumentException(w + ": seqs[" + i + "] must be an integer");
+            }
+            out[i] = seqs.get(i).asLong();
+        }
+        return new io.stampede.reports.AcceptedIds(lng(n, "ts_ms", w), text(n, "id_prefix", w), out);
+    }
+
     public static String counterLine(CounterRecord c) {
         return compact(counterNode(c));
     }
