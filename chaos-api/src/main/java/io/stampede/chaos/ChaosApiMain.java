@@ -12,6 +12,8 @@ import io.stampede.chaos.lifecycle.Guardrails;
 import io.stampede.chaos.lifecycle.Journal;
 import io.stampede.chaos.loadtest.LoadTestInjector;
 import io.stampede.chaos.loadtest.SimulationLauncher;
+import io.stampede.chaos.metrics.ChaosMetrics;
+import io.stampede.chaos.metrics.MetricsConfig;
 import io.stampede.chaos.proxy.NatsLatencyInjector;
 import io.stampede.chaos.servicefailure.DockerEngine;
 import io.stampede.chaos.servicefailure.ServiceFailureInjector;
@@ -42,12 +44,15 @@ public final class ChaosApiMain implements AutoCloseable {
     private final ChaosApiVerticle verticle;
     private final ExperimentManager manager;
     private final Guardrails guardrails;
+    private final ChaosMetrics metrics;
 
-    private ChaosApiMain(Vertx vertx, ChaosApiVerticle verticle, ExperimentManager manager, Guardrails guardrails) {
+    private ChaosApiMain(Vertx vertx, ChaosApiVerticle verticle, ExperimentManager manager, Guardrails guardrails,
+                         ChaosMetrics metrics) {
         this.vertx = vertx;
         this.verticle = verticle;
         this.manager = manager;
         this.guardrails = guardrails;
+        this.metrics = metrics;
     }
 
     /**
@@ -112,13 +117,17 @@ public final class ChaosApiMain implements AutoCloseable {
                 baseline == null ? () -> null : backlog::get,
                 target -> health.snapshot().get(target),
                 manager::stats), cfg.verdictTiming(), cfg.scale()));
+        ChaosMetrics metrics = ChaosMetrics.start(MetricsConfig.fromEnv(System.getenv()), cfg.serviceTargets(),
+                DockerEngine.fromEnv(System.getenv()), manager, baseline == null ? () -> null : baseline::loadStats,
+                registry.getPrometheusRegistry());
         Guardrails guardrails = new Guardrails(manager, cfg, health::snapshot);
         health.start(guardrails.period().toMillis());
         guardrails.start();
         ChaosApiVerticle verticle = new ChaosApiVerticle(cfg, registry, manager, health);
         return vertx.deployVerticle(verticle)
-                .map(id -> new ChaosApiMain(vertx, verticle, manager, guardrails))
+                .map(id -> new ChaosApiMain(vertx, verticle, manager, guardrails, metrics))
                 .onFailure(e -> {
+                    metrics.close();
                     guardrails.close();
                     manager.close();
                     vertx.close();
@@ -136,6 +145,7 @@ public final class ChaosApiMain implements AutoCloseable {
     /** Reverts every active fault, then stops serving. */
     @Override
     public void close() {
+        metrics.close();
         guardrails.close();
         manager.shutdown(SHUTDOWN_TIMEOUT);
         try {
