@@ -83,12 +83,14 @@ class ChaosMetricsTest {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.getPrometheusRegistry().register(m);
             String scrape = "";
-            for (int i = 0; i < 100 && !scrape.contains("nats_up 1"); i++) {
+            Pattern up = Pattern.compile("(?m)^nats_up 1");
+            for (int i = 0; i < 100 && !up.matcher(scrape).find(); i++) {
                 m.sampleNow();
                 scrape = registry.scrape();
                 Thread.sleep(100);
             }
-            assertThat(value(scrape, "nats_up")).isEqualTo(1);
+            assertThat(value(scrape, "nats_up")).as("nats-server alive: %s, its log:%n%s", nats.isAlive(),
+                    Files.readString(dir.resolve("nats.log"))).isEqualTo(1);
             assertThat(scrape).contains("nats_varz_in_msgs_total ").contains("nats_varz_connections ")
                     .contains("nats_jetstream_streams ");
             nats.destroy();
