@@ -14,8 +14,8 @@ AG="localhost:${AGENT_PORT:-8002}"
 PROM="localhost:${PROMETHEUS_PORT:-9090}"
 H='Content-Type: application/json'
 
-if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
-COMPOSE+=(-f docker-compose.dev.yml -p stampede)
+if docker compose version >/dev/null 2>&1; then PLAIN=(docker compose); else PLAIN=(docker-compose); fi
+COMPOSE=("${PLAIN[@]}" -f docker-compose.dev.yml -p stampede)
 say() { printf 'compose-test [%3ds]: %s\n' "$((SECONDS - T0))" "$*"; }
 fail() {
     say "FAILED: $*" >&2
@@ -86,8 +86,10 @@ await 30 prom_has 'nats_up == 1' 1 || fail "no NATS metrics"
 prom_has "max_over_time(stampede_fault_active{experiment_id=\"$hang\"}[5m]) == 1" 1 || fail "the hang's fault window is not in Prometheus"
 say "Prometheus: 4 jobs up, container CPU/memory per target, NATS, the hang's fault window"
 
-# the seed's Log Correlation
-logs="$("${COMPOSE[@]}" logs --no-color 2>/dev/null)"
+# the seed's Log Correlation, verbatim: a plain `docker compose logs` finds docker-compose.dev.yml
+# and the project through the repository's .env
+logs="$("${PLAIN[@]}" logs 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g')"
+grep -q "_chaos_" <<<"$logs" || fail "\`${PLAIN[*]} logs | grep _chaos_\` finds nothing (is .env read?)"
 grep -q "_chaos_" <<<"$logs" || fail "no _chaos_ field in the logs"
 grep "$bp" <<<"$logs" | grep -q '^stampede-agent-1' || fail "the agent's logs do not name $bp"
 grep "$hang" <<<"$logs" | grep -q '^stampede-chaos-api-1' || fail "the chaos API's logs do not name $hang"

@@ -56,7 +56,8 @@ final class ResourceMetrics implements MetricSource {
                 u = container(c.container());
             } else if (t instanceof ProcessTarget p) {
                 OptionalLong pid = pidFile(p.pidFile());
-                u = pid.isPresent() ? process(pid.getAsLong()) : null;
+                // a stale pid file may name someone else: only the target's own figures count
+                u = pid.isPresent() && matches(pid.getAsLong(), p.match()) ? process(pid.getAsLong()) : null;
             }
             emit(out, name, u);
         });
@@ -100,6 +101,19 @@ final class ResourceMetrics implements MetricSource {
             return OptionalLong.of(Long.parseLong(Files.readString(f).trim().split("\\s+")[0]));
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    /** True when the command line of pid (arguments joined by spaces) holds one of the patterns (none: any). */
+    static boolean matches(long pid, java.util.List<String> patterns) {
+        if (patterns == null || patterns.isEmpty()) {
+            return true;
+        }
+        try {
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+            return patterns.stream().anyMatch(cmdline::contains);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -41,7 +41,10 @@ class ChaosMetricsTest {
         Path pidFile = dir.resolve("web.pid");
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         Map<String, TargetConfig> targets = new LinkedHashMap<>();
-        targets.put("web", new ProcessTarget("web", pidFile, List.of("true"), null));
+        // match: this JVM's command line holds "java" (its executable)
+        targets.put("web", new ProcessTarget("web", pidFile, List.of("true"), null, List.of("java"), 0));
+        // the same pid file, but the process does not match: a stale pid file is not the target
+        targets.put("stale", new ProcessTarget("stale", pidFile, List.of("true"), null, List.of("no-such-service.jar"), 0));
         targets.put("gone", new ProcessTarget("gone", dir.resolve("missing.pid"), List.of("true"), null));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (ChaosMetrics m = new ChaosMetrics(List.of(new ResourceMetrics(targets, null, ProcessHandle.current().pid())))) {
@@ -57,6 +60,7 @@ class ChaosMetricsTest {
             assertThat(rss).isGreaterThan(16 * 1024 * 1024);
             assertThat(value(scrape, "stampede_target_resources_up{name=\"web\"}")).isEqualTo(1);
             assertThat(value(scrape, "stampede_target_resources_up{name=\"gone\"}")).isZero();
+            assertThat(value(scrape, "stampede_target_resources_up{name=\"stale\"}")).isZero();
             assertThat(scrape).doesNotContain("container_cpu_usage_seconds_total{name=\"gone\"}");
             assertThat(value(scrape, "container_cpu_usage_seconds_total{name=\"chaos-api\"}")).isGreaterThan(0);
 
