@@ -185,5 +185,13 @@ mkdir -p "$WORK/chaos-api/simulations"
 cp -r "$ROOT/simulations/target/lib" "$ROOT/simulations/target/test-classes" "$WORK/chaos-api/simulations/"
 build chaos-api
 
+# `docker compose` (the seed's command) on a machine that only has Debian's docker-compose 1.29
+if ! docker compose version >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1; then
+    plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+    mkdir -p "$plugins"
+    install -m 0755 "$ROOT/deploy/docker/docker-compose-v1-plugin" "$plugins/docker-compose"
+    say "installed $plugins/docker-compose: \`docker compose\` now runs docker-compose $(docker-compose version --short 2>/dev/null) (remove the file to undo)"
+fi
+
 say "all images built in $((SECONDS - T0)) s:"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^stampede/' | sort | sed 's/^/  /'

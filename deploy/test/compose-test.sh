@@ -14,7 +14,7 @@ AG="localhost:${AGENT_PORT:-8002}"
 PROM="localhost:${PROMETHEUS_PORT:-9090}"
 H='Content-Type: application/json'
 
-if docker compose version >/dev/null 2>&1; then PLAIN=(docker compose); else PLAIN=(docker-compose); fi
+PLAIN=(docker-compose)
 COMPOSE=("${PLAIN[@]}" -f docker-compose.dev.yml -p stampede)
 say() { printf 'compose-test [%3ds]: %s\n' "$((SECONDS - T0))" "$*"; }
 fail() {
@@ -41,10 +41,13 @@ is_status() { [[ "$(status "$1")" == "$2" ]]; }
 exp_field() { curl -sf "$API/experiments/$1" | jq -r ".$2"; }
 exp_is() { [[ "$(exp_field "$1" status)" == "$2" ]]; }
 
-say "using ${COMPOSE[*]}"
 t=$SECONDS
 ./stampede images
 say "images built in $((SECONDS - t)) s"
+# after `images`, which installs the `docker compose` plugin shim when only docker-compose 1.29 exists
+if docker compose version >/dev/null 2>&1; then PLAIN=(docker compose); fi
+COMPOSE=("${PLAIN[@]}" -f docker-compose.dev.yml -p stampede)
+say "using ${COMPOSE[*]}"
 
 t=$SECONDS
 "${COMPOSE[@]}" up -d
