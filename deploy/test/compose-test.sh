@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The compose quick start, end to end (CI runs it from .ci/run after `mvn -B verify`):
 # images built here, `up -d`, the seed's healthz curls, a nats_latency experiment, a container
-# hang applied (docker reports the gateway paused) and healed (running, healthz 200 again),
+# hang applied (docker reports the gateway paused) and healed (running, healthz 200 again), an
+# agent crash (container killed, started again by the revert),
 # Prometheus scraping every job with container metrics per target, the seed's log greps, `down -v`.
 # Ports: the seed's, or the launcher's variables (GATEWAY_PORT, STAMPEDE_PORT, ...).
 set -euo pipefail
@@ -74,6 +75,14 @@ is_status stampede-gateway-1 running || fail "gateway not running after the reve
 await 15 curl -sf "$GW/healthz" || fail "gateway not healthy after the revert"
 say "$hang: healed (fault $(exp_field "$hang" fault), gateway healthy)"
 await 30 exp_is "$lat" completed || fail "$lat did not complete"
+
+# the seed's agent crash: the container is killed, then started again by the revert
+crash=$(curl -sf -X POST "$API/experiments" -H "$H" \
+    -d '{"type": "service_failure", "service": "agent", "failure_type": "crash", "duration_s": 3}' | jq -r .experiment_id)
+await 15 is_status stampede-agent-1 exited || fail "agent container not killed (status $(status stampede-agent-1))"
+await 30 exp_is "$crash" completed || fail "$crash did not complete: $(curl -s "$API/experiments/$crash")"
+await 30 curl -sf "$AG/healthz" || fail "agent not healthy after the crash's revert"
+say "$crash: agent container killed, started again, healthy"
 
 # backpressure, for the seed's per-experiment log grep
 bp=$(curl -sf -X POST "$API/experiments" -H "$H" -d '{"type": "backpressure", "rate_multiplier": 2, "duration_s": 5}' | jq -r .experiment_id)
