@@ -13,6 +13,8 @@ import io.stampede.chaos.lifecycle.Journal;
 import io.stampede.chaos.loadtest.LoadTestInjector;
 import io.stampede.chaos.loadtest.LoadTestIntegrity;
 import io.stampede.chaos.loadtest.SimulationLauncher;
+import io.stampede.chaos.metrics.ChaosMetrics;
+import io.stampede.chaos.metrics.MetricsConfig;
 import io.stampede.chaos.proxy.NatsLatencyInjector;
 import io.stampede.chaos.servicefailure.DockerEngine;
 import io.stampede.chaos.servicefailure.ServiceFailureInjector;
@@ -45,14 +47,16 @@ public final class ChaosApiMain implements AutoCloseable {
     private final ExperimentManager manager;
     private final Guardrails guardrails;
     private final SutSampler sampler;
+    private final ChaosMetrics metrics;
 
     private ChaosApiMain(Vertx vertx, ChaosApiVerticle verticle, ExperimentManager manager, Guardrails guardrails,
-                         SutSampler sampler) {
+                         SutSampler sampler, ChaosMetrics metrics) {
         this.sampler = sampler;
         this.vertx = vertx;
         this.verticle = verticle;
         this.manager = manager;
         this.guardrails = guardrails;
+        this.metrics = metrics;
     }
 
     /**
@@ -125,14 +129,18 @@ public final class ChaosApiMain implements AutoCloseable {
         SutSampler sampler = new SutSampler(manager, cfg.sutMetrics(), baseline == null ? () -> null : backlog::get,
                 () -> baseline == null ? null : baseline.runDir(), cfg.runsDir()).start(cfg.scale().of(1).compareTo(java.time.Duration.ofMillis(100)) < 0
                         ? java.time.Duration.ofMillis(100) : java.time.Duration.ofSeconds(1));
+        ChaosMetrics metrics = ChaosMetrics.start(MetricsConfig.fromEnv(System.getenv()), cfg.serviceTargets(),
+                DockerEngine.fromEnv(System.getenv()), manager, baseline == null ? () -> null : baseline::loadStats,
+                registry.getPrometheusRegistry());
         Guardrails guardrails = new Guardrails(manager, cfg, health::snapshot);
         health.start(guardrails.period().toMillis());
         guardrails.start();
         ChaosApiVerticle verticle = new ChaosApiVerticle(cfg, registry, manager, health);
         verticle.baseline(baseline);
         return vertx.deployVerticle(verticle)
-                .map(id -> new ChaosApiMain(vertx, verticle, manager, guardrails, sampler))
+                .map(id -> new ChaosApiMain(vertx, verticle, manager, guardrails, sampler, metrics))
                 .onFailure(e -> {
+                    metrics.close();
                     guardrails.close();
                     sampler.close();
                     manager.close();
@@ -151,6 +159,7 @@ public final class ChaosApiMain implements AutoCloseable {
     /** Reverts every active fault, then stops serving. */
     @Override
     public void close() {
+        metrics.close();
         guardrails.close();
         sampler.close();
         manager.shutdown(SHUTDOWN_TIMEOUT);

@@ -23,6 +23,9 @@ class SecurityTest {
             assertThat(ok.status()).isEqualTo(201);
             assertThat(fx.client.get("/experiments").status()).isEqualTo(200);
             assertThat(fx.client.delete("/experiments").status()).isEqualTo(401);
+            // the apply runs after the 201 (on the lifecycle's worker): wait for it, then count
+            io.stampede.testkit.Await.until("the authorised experiment applied", java.time.Duration.ofSeconds(10),
+                    () -> RecordingInjector.applied(fx.recordingDir).size() == 1);
             assertThat(RecordingInjector.applied(fx.recordingDir)).hasSize(1);
         }
     }

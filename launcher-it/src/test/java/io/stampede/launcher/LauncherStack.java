@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class LauncherStack {
     static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     static final Path LAUNCHER = ROOT.resolve("stampede");
-    static final List<String> PARTS = List.of("nats", "proxy", "gateway", "agent", "chaos-api");
+    static final List<String> PARTS = List.of("nats", "proxy", "gateway", "agent", "chaos-api", "prometheus");
 
     final Path varDir;
     final int natsPort = FreePorts.next();
@@ -36,6 +36,7 @@ final class LauncherStack {
     final int gatewayPort = FreePorts.next();
     final int agentPort = FreePorts.next();
     final int stampedePort = FreePorts.next();
+    final int prometheusPort = FreePorts.next();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
 
     /** What one launcher command did. */
@@ -68,6 +69,9 @@ final class LauncherStack {
         // small and quick to start: five JVMs share two cores with other work
         env.put("STAMPEDE_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         env.put("STAMPEDE_BASELINE", "off");
+        env.put("PROMETHEUS_PORT", Integer.toString(prometheusPort));
+        // a test that needs Prometheus turns it on (STAMPEDE_PROMETHEUS=on in its extra env)
+        env.put("STAMPEDE_PROMETHEUS", "off");
         return env;
     }
 

@@ -106,6 +106,19 @@ public final class DockerEngine {
         check(call("POST", "/containers/" + enc(container) + "/unpause"), "unpause " + container);
     }
 
+    /**
+     * {@code GET /containers/{id}/stats?stream=false&one-shot=true}: one sample of the container's
+     * cgroup figures (CPU nanoseconds, memory bytes), for /metrics; null when no such container.
+     */
+    public JsonObject stats(String container) throws IOException {
+        Response r = call("GET", "/containers/" + enc(container) + "/stats?stream=false&one-shot=true");
+        if (r.status == 404) {
+            return null;
+        }
+        check(r, "stats " + container);
+        return new JsonObject(r.body);
+    }
+
     private Response call(String method, String path) throws IOException {
         return exchange(method, "/v" + apiVersion() + path);
     }

@@ -137,6 +137,12 @@ public final class BaselineTraffic implements AutoCloseable {
         return g == null ? null : g.verifier();
     }
 
+    /** The running generator's figures (for /metrics), or null while it is not running. */
+    public LoadStats loadStats() {
+        LoadGenerator g = generator;
+        return g == null ? null : g.stats();
+    }
+
     /** Why there is no generator yet. */
     String problem() {
         return lastProblem;
