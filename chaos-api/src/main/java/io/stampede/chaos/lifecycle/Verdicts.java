@@ -134,7 +134,8 @@ public final class Verdicts implements AutoCloseable {
                     // judged again below
                 }
             }
-            if (e.state() == ExperimentState.SCHEDULED) {
+            if (!e.state().isFinal()) {
+                // scheduled, or applied a moment ago (its window opens right after): pending
                 return new JsonObject(judge(e, null, false).toJson());
             }
             return new JsonObject(inconclusive(judge(e, null, true)).toJson());
