@@ -149,7 +149,14 @@ public final class Coordinator implements AutoCloseable {
         List<AgentRef> found = List.of();
         while (true) {
             List<AgentRef> now = new ArrayList<>();
-            for (InfoResponse i : d.info(AgentProtocol.SERVICE_NAME)) {
+            List<InfoResponse> infos;
+            try {
+                infos = d.info(AgentProtocol.SERVICE_NAME);
+            } catch (IllegalArgumentException noResponders) {
+                // jnats 2.26.2's Discovery parses the "no responders" status as an info response and throws
+                infos = List.of();
+            }
+            for (InfoResponse i : infos) {
                 Map<String, String> meta = i.getMetadata();
                 now.add(new AgentRef(i.getId(), meta == null ? i.getId() : meta.getOrDefault(AgentProtocol.META_NAME, i.getId())));
             }
