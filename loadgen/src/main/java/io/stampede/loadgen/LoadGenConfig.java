@@ -29,11 +29,14 @@ import java.util.regex.Pattern;
  * @param runPrefix        id prefix of this run (null: random)
  * @param runName          run.json's {@code type}: {@code loadgen} (default) for a standalone run, {@code baseline}
  *                         for the chaos API's baseline traffic; lower-case letters, digits and '_' 
+ * @param share          this generator's part of a schedule shared with other generators (load agents);
+ *                       {@link ScheduleShare#WHOLE} (default) for a standalone run; {@code baselineRate} is
+ *                       then this generator's rate (the whole rate / {@code share.count()})
  */
 public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate, int payloadSize, String subjectPattern,
                             List<String> symbols, PublishMode mode, Duration duration, Path runDir, VerifierConfig verifier,
                             int connections, int ringSize, WaitStrategyKind waitStrategy, long pacerSpinNanos,
-                            int maxOutstandingAcks, String runPrefix, String runName) {
+                            int maxOutstandingAcks, String runPrefix, String runName, ScheduleShare share) {
 
     /**
      * The rate floor, in messages per second: an effective rate (baseline × multipliers, capped)
@@ -60,6 +63,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
 
     public LoadGenConfig {
         symbols = symbols == null ? null : List.copyOf(symbols);
+        share = share == null ? ScheduleShare.WHOLE : share;
     }
 
     public static Builder builder(String natsUrl) {
@@ -84,6 +88,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         b.maxOutstandingAcks = maxOutstandingAcks;
         b.runPrefix = runPrefix;
         b.runName = runName;
+        b.share = share;
         return b;
     }
 
@@ -194,6 +199,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         if (runName == null || !RUN_TYPE.matcher(runName).matches()) {
             p.add("run name (run.json's type) must match " + RUN_TYPE + ", got '" + runName + "'");
         }
+        p.addAll(share.validate());
         return p;
     }
 
@@ -218,6 +224,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         private int maxOutstandingAcks = 4096;
         private String runPrefix;
         private String runName = "loadgen";
+        private ScheduleShare share = ScheduleShare.WHOLE;
 
         private Builder(String natsUrl) {
             this.natsUrl = natsUrl;
@@ -239,12 +246,13 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         public Builder maxOutstandingAcks(int v) { maxOutstandingAcks = v; return this; }
         public Builder runPrefix(String v) { runPrefix = v; return this; }
         public Builder runName(String v) { runName = v; return this; }
+        public Builder share(ScheduleShare v) { share = v; return this; }
 
         /** @throws IllegalArgumentException listing every problem */
         public LoadGenConfig build() {
             LoadGenConfig c = new LoadGenConfig(natsUrl, baselineRate, maxRate, payloadSize, subjectPattern, symbols, mode,
                     duration, runDir, verifier, connections, ringSize, waitStrategy, pacerSpinNanos, maxOutstandingAcks,
-                    runPrefix, runName);
+                    runPrefix, runName, share);
             List<String> problems = c.validate();
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));

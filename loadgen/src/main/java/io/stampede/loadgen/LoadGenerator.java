@@ -119,6 +119,20 @@ public final class LoadGenerator implements AutoCloseable {
     private volatile Instant startedAt;
     private volatile Instant stoppedAt;
     private volatile LoadStats finalStats;
+    private volatile IntervalListener intervalListener;
+
+    /**
+     * Receives the whole run's lateness of each one-second interval, as recorded (µs, exact: adding
+     * them gives the run's histogram), with a snapshot of the stats taken right after; a load agent
+     * sends them to its coordinator.
+     */
+    public interface IntervalListener {
+        /**
+         * On the stats thread, once a second, and once more with {@code last} = true at {@link #stop}.
+         * {@code lateness} is reused after the call returns: encode or copy it, do not keep it.
+         */
+        void onInterval(Histogram lateness, LoadStats stats, boolean last);
+    }
 
     public LoadGenerator(LoadGenConfig cfg) {
         List<String> problems = cfg.validate();
@@ -145,6 +159,12 @@ public final class LoadGenerator implements AutoCloseable {
     /** The verifier, or null when not configured. */
     public DeliveryVerifier verifier() {
         return verifier;
+    }
+
+    /** Sets the {@link IntervalListener} (before {@link #start()}). */
+    public LoadGenerator onInterval(IntervalListener l) {
+        intervalListener = l;
+        return this;
     }
 
     /** Connects, subscribes the verifier, starts the pacer. */
@@ -204,12 +224,15 @@ public final class LoadGenerator implements AutoCloseable {
             }
             long durationNanos = Saturating.nanos(cfg.duration()); // 0 (none) or > 0, never an ArithmeticException
             // the pacer thread only tops up the ring: it never needs to spin
+            ScheduleShare share = cfg.share();
+            long startAtNanos = share.startAtEpochMs() == 0 ? 0
+                    : System.nanoTime() + (share.startAtEpochMs() * 1000 - io.stampede.loadgen.internal.EpochClock.nowEpochMicros()) * 1000;
             pacerLoop = new PacerLoop(disruptor.getRingBuffer(), controls, new Pacer(0), cfg.unpaced(),
-                    durationNanos, scheduled, filler);
+                    durationNanos, scheduled, filler, share.count(), share.index(), startAtNanos);
             pacerThread = new Thread(pacerLoop, "stampede-pacer");
             pacerThread.setDaemon(true);
             controls.pacerThread(pacerThread);
-            startNanos = System.nanoTime();
+            startNanos = startAtNanos != 0 && startAtNanos - System.nanoTime() > 0 ? startAtNanos : System.nanoTime();
             pacerThread.start();
             ticker = new Thread(this::tickLoop, "stampede-stats");
             ticker.setDaemon(true);
@@ -459,7 +482,7 @@ public final class LoadGenerator implements AutoCloseable {
             }
         }
         long allocations = filler == null ? 0 : filler.freshAllocations();
-        double elapsed = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
+        double elapsed = startNanos == 0 ? 0 : Math.max(0, System.nanoTime() - startNanos) / 1e9;
         return new LoadStats(runPrefix, elapsed, currentRate(), traffic(total, scheduled.get()), Collections.unmodifiableMap(exps),
                 verifier == null ? null : verifier.stats(), allocations);
     }
@@ -486,14 +509,14 @@ public final class LoadGenerator implements AutoCloseable {
             }
             next += 1_000_000_000L;
             try {
-                tick();
+                tick(false);
             } catch (RuntimeException e) {
                 log.warn("stats tick failed: {}", e.toString());
             }
         }
     }
 
-    private void tick() {
+    private void tick(boolean last) {
         long now = System.nanoTime();
         long nowMs = System.currentTimeMillis();
         long fromMs = lastTickMs;
@@ -513,6 +536,10 @@ public final class LoadGenerator implements AutoCloseable {
             lastRecords = records;
         }
         lastTickMs = nowMs;
+        IntervalListener l = intervalListener;
+        if (l != null) {
+            l.onInterval(total.interval, stats(), last);
+        }
     }
 
     private void tickCounters(Counters c, long now, String tag, long fromMs, long toMs) {
@@ -663,7 +690,7 @@ public final class LoadGenerator implements AutoCloseable {
             ticker.join(2_000);
         }
         try {
-            tick();
+            tick(true);
         } catch (RuntimeException e) {
             log.warn("final tick: {}", e.toString());
         }

@@ -4,10 +4,10 @@ import io.stampede.loadgen.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar loadgen/target/loadgen.jar run|bench ...} */
+/** {@code java -jar loadgen/target/loadgen.jar run|agent|bench ...} */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, version = "stampede-loadgen 0.1.0",
         description = "Stampede's NATS load generator: open-model paced publishing, duplicates, delivery verification.",
-        subcommands = {RunCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, AgentCommand.class, BenchCommand.class})
 public final class LoadgenCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -7,6 +7,8 @@ import io.stampede.loadgen.LoadGenConfig;
 import io.stampede.loadgen.LoadGenerator;
 import io.stampede.loadgen.LoadStats;
 import io.stampede.loadgen.PublishMode;
+import io.stampede.loadgen.RunResult;
+import io.stampede.loadgen.agent.Coordinator;
 import io.stampede.loadgen.TrafficStats;
 import io.stampede.loadgen.VerifierConfig;
 import io.stampede.loadgen.VerifierStats;
@@ -76,9 +78,21 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--wait-strategy", defaultValue = "sleeping", description = "publisher wait strategy: sleeping, yielding, blocking, busy_spin (default: ${DEFAULT-VALUE})")
     WaitStrategyKind waitStrategy;
 
+    @Option(names = "--agents", defaultValue = "0", description = "coordinate this many load agents (`loadgen agent`) instead of publishing here; 0 = this process publishes (default: ${DEFAULT-VALUE})")
+    int agents;
+
+    @Option(names = "--agents-timeout", defaultValue = "30", description = "seconds to wait for --agents agents to be discoverable (default: ${DEFAULT-VALUE})")
+    double agentsTimeoutSeconds;
+
+    @Option(names = "--agent-stale", defaultValue = "3", description = "seconds without a report before an agent is missing and the run degraded (default: ${DEFAULT-VALUE})")
+    double agentStaleSeconds;
+
+    @Option(names = "--json", description = "progress and summary to stderr; the last line of stdout is the final summary as one JSON object")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintStream out = json ? System.err : System.out;
         if (Double.isNaN(durationSeconds) || Double.isNaN(graceSeconds) || Double.isNaN(rate) || Double.isNaN(duplicateRate)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--rate, --duration, --grace and --duplicate-rate must be numbers, not NaN");
@@ -108,6 +122,12 @@ public final class RunCommand implements Callable<Integer> {
             cfg = b.build();
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+        }
+        if (agents > 0) {
+            if (verify) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--verify is not supported with --agents yet");
+            }
+            return coordinate(cfg, out);
         }
         try (LoadGenerator g = new LoadGenerator(cfg)) {
             if (duplicateRate > 0) {
@@ -148,9 +168,57 @@ public final class RunCommand implements Callable<Integer> {
             LoadStats s = g.stop(grace);
             Runtime.getRuntime().removeShutdownHook(hook);
             printSummary(out, s, cfg);
+            if (json) {
+                printJson(RunResult.of(s));
+            }
             boolean bad = s.total().failed() > 0 || (s.verifier() != null && (s.verifier().lost() > 0 || s.verifier().duplicated() > 0));
             return bad ? 1 : 0;
         }
+    }
+
+    private int coordinate(LoadGenConfig cfg, PrintStream out) throws Exception {
+        try (Coordinator c = new Coordinator(cfg, agents)) {
+            c.staleAfter(Duration.ofMillis(Saturating.millisFromSeconds(agentStaleSeconds))).progress(out).connect();
+            out.printf(Locale.ROOT, "loadgen run %s: waiting for %d agents on %s%n", c.runPrefix(), agents, natsUrl);
+            List<Coordinator.AgentRef> refs = c.awaitAgents(Duration.ofMillis(Saturating.millisFromSeconds(agentsTimeoutSeconds)));
+            out.println("agents: " + refs);
+            if (duplicateRate > 0) {
+                c.addDuplicates("cli-duplicates", duplicateRate, duplicateDelayMs, duplicateMode);
+            }
+            c.start(refs);
+            Thread hook = new Thread(() -> {
+                try {
+                    c.stopAgents();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf(Locale.ROOT, "loadgen run %s: %s msg/s over %d agents for %.1f s from %d, %d B, %s%n", c.runPrefix(),
+                    rate == 0 ? "unpaced" : fmt(rate), agents, durationSeconds, c.startAtMs(), payloadSize, subject);
+            RunResult r = c.awaitEnd(Duration.ofMillis(Saturating.millisFromSeconds(agentStaleSeconds) + 10_000));
+            Runtime.getRuntime().removeShutdownHook(hook);
+            out.println("---- summary " + c.runPrefix() + " (" + agents + " agents" + (r.degraded() ? ", DEGRADED: missing "
+                    + r.missing() : "") + ") ----");
+            out.printf(Locale.ROOT, "sent %d, duplicates %d, failed %d, %s msg/s; lateness %s%n", r.sent(), r.duplicates(), r.failed(),
+                    fmt(r.achievedRate()), latency(r.lateness()));
+            for (RunResult.Agent a : r.agents()) {
+                out.printf(Locale.ROOT, "  %s (%s): sent %d, failed %d, lateness %s%s%n", a.name(), a.id(), a.sent(), a.failed(),
+                        latency(a.lateness()), a.missing() ? "  MISSING" : "");
+            }
+            if (cfg.runDir() != null) {
+                out.println("run directory: " + cfg.runDir().toAbsolutePath());
+            }
+            if (json) {
+                printJson(r);
+            }
+            return r.failed() > 0 || r.degraded() ? 1 : 0;
+        }
+    }
+
+    private static void printJson(RunResult r) throws java.io.IOException {
+        System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r.toMap()));
+        System.out.flush();
     }
 
     static String progress(LoadStats s, long sentThisSecond) {

@@ -41,6 +41,9 @@ public final class PacerLoop implements Runnable {
     private final long durationNanos;
     private final AtomicLong scheduled;
     private final PayloadFiller filler;
+    private final long seqStride;
+    private final long seqOffset;
+    private final long startAtNanos;
     private volatile long startNanos;
     private volatile boolean finished;
 
@@ -57,6 +60,20 @@ public final class PacerLoop implements Runnable {
 
     public PacerLoop(RingBuffer<SendEvent> ring, Controls controls, Pacer pacer, boolean unpaced, long durationNanos,
                      AtomicLong scheduled, PayloadFiller filler) {
+        this(ring, controls, pacer, unpaced, durationNanos, scheduled, filler, 1, 0, 0);
+    }
+
+    /**
+     * A share of a schedule (see {@link io.stampede.loadgen.ScheduleShare}): the j-th original has
+     * sequence number {@code j·seqStride + seqOffset} and is due at {@code start + (j + seqOffset /
+     * seqStride) / rate}; {@code startAtNanos} (a {@link System#nanoTime()} reading, 0 = now) is the
+     * common start: the schedule and the duration count from there.
+     */
+    public PacerLoop(RingBuffer<SendEvent> ring, Controls controls, Pacer pacer, boolean unpaced, long durationNanos,
+                     AtomicLong scheduled, PayloadFiller filler, long seqStride, long seqOffset, long startAtNanos) {
+        this.seqStride = seqStride;
+        this.seqOffset = seqOffset;
+        this.startAtNanos = startAtNanos;
         this.filler = filler;
         this.ring = ring;
         this.controls = controls;
@@ -85,12 +102,19 @@ public final class PacerLoop implements Runnable {
     }
 
     private void loop() {
-        final long start = System.nanoTime();
+        long now0 = System.nanoTime();
+        final long start = startAtNanos != 0 && startAtNanos - now0 > 0 ? startAtNanos : now0;
         startNanos = start;
         final long end = Saturating.add(start, durationNanos); // Long.MAX_VALUE: no end
         ActiveSet set = controls.current();
         double nanosPer = intervalNanos(set.rate());
-        long anchorTime = start;
+        // a share's phase: this share's originals sit between the other shares' (index / count of an interval)
+        long anchorTime = seqStride == 1 || Double.isInfinite(nanosPer) ? start : Saturating.due(start, 1, nanosPer * seqOffset / seqStride);
+        if (unpaced) {
+            while (System.nanoTime() - start < 0 && controls.running()) {
+                LockSupport.parkNanos(Math.min(1_000_000, start - System.nanoTime()));
+            }
+        }
         long anchorIndex = 0;
         long i = 0;
         ActiveSet.Duplicates dup = set.duplicate();
@@ -158,12 +182,13 @@ public final class PacerLoop implements Runnable {
                     emitHeadDuplicate(set);
                     lastDue = Math.max(lastDue, dueDup);
                 } else if (origReady) {
+                    final long seq = i * seqStride + seqOffset;
                     long s = ring.next();
                     try {
                         SendEvent ev = ring.get(s);
-                        ev.set(i, dueOrig, dueOrig, false, set, null);
+                        ev.set(seq, dueOrig, dueOrig, false, set, null);
                         if (filler != null) {
-                            filler.fill(ev, s, i, dueOrig);
+                            filler.fill(ev, s, seq, dueOrig);
                         }
                     } finally {
                         ring.publish(s);
@@ -173,7 +198,7 @@ public final class PacerLoop implements Runnable {
                     if (dup != null) {
                         double r = dup.rate();
                         if (Math.floor((dupK + 1) * r) > Math.floor(dupK * r)) {
-                            enqueueDuplicate(i, Saturating.add(dueOrig, dup.delayNanos()), dueOrig, dup, set);
+                            enqueueDuplicate(seq, Saturating.add(dueOrig, dup.delayNanos()), dueOrig, dup, set);
                         }
                         dupK++;
                     }

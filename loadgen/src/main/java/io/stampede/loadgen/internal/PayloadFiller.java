@@ -35,6 +35,8 @@ public final class PayloadFiller {
     private final int connections;
     private final byte[][][] pools;
     private final long[][] states;
+    /** The template each pooled array holds (-1: none yet): same template, only the variable slots are rewritten. */
+    private final int[][] held;
     private final long[] fills;
     private final int mask;
     private volatile long freshAllocations;
@@ -55,11 +57,13 @@ public final class PayloadFiller {
         mask = p - 1;
         pools = new byte[connections][slots][];
         states = new long[connections][slots];
+        held = new int[connections][slots];
         fills = new long[connections];
         for (int c = 0; c < connections; c++) {
             for (int j = 0; j < slots; j++) {
                 pools[c][j] = new byte[template.size()];
                 states[c][j] = FREE;
+                held[c][j] = -1;
             }
         }
     }
@@ -89,13 +93,18 @@ public final class PayloadFiller {
                 slot = -1;
             }
         }
+        ev.poolSlot = slot;
         if (body == null) {
             body = new byte[template.size()];
             freshAllocations++; // single writer: the pacer thread
+            ev.symbol = template.write(body, seq, EpochClock.epochMicros(sentAtNanos));
+        } else {
+            int[] h = held[c];
+            int t = template.templateOf(seq);
+            ev.symbol = template.write(body, seq, EpochClock.epochMicros(sentAtNanos), h[slot]);
+            h[slot] = t;
         }
         ev.payload = body;
-        ev.poolSlot = slot;
-        ev.symbol = template.write(body, seq, EpochClock.epochMicros(sentAtNanos));
     }
 
     private boolean written(int c, long k) {

@@ -72,14 +72,34 @@ public final class PayloadTemplate {
 
     /** Writes message {@code seq}'s body into {@code out} (length {@link #size()}); returns its symbol index. */
     public int write(byte[] out, long seq, long sentAtEpochMicros) {
+        return write(out, seq, sentAtEpochMicros, -1);
+    }
+
+    /** Which pre-rendered template message {@code seq} uses (symbol × side). */
+    public int templateOf(long seq) {
+        long round = seq / symbols;
+        int sym = (int) (seq - round * symbols);
+        return sym * 2 + (int) (round & 1);
+    }
+
+    /**
+     * As {@link #write(byte[], long, long)}, for an array that already holds a body rendered from
+     * template {@code held} (-1: unknown): when it is message {@code seq}'s template only the
+     * variable slots (id, seq, sent_at: the first ~70 bytes) are rewritten, not the whole body. At
+     * 1 KiB that is what keeps a pooled array's cache lines from being written (and fetched) again.
+     */
+    public int write(byte[] out, long seq, long sentAtEpochMicros, int held) {
         long round = seq / symbols;
         int sym = (int) (seq - round * symbols);
         int side = (int) (round & 1);
-        byte[] t = templates[sym * 2 + side];
-        System.arraycopy(t, 0, out, 0, size);
         if (!json) {
+            // every byte is a digit written below
             writeDigitsZeroPadded(out, 0, size, seq);
             return sym;
+        }
+        int ti = sym * 2 + side;
+        if (held != ti) {
+            System.arraycopy(templates[ti], 0, out, 0, size);
         }
         writeDigitsZeroPadded(out, idDigitsOffset, SignalIds.SEQ_DIGITS, seq);
         // the seq field is the same digits without leading zeros (JSON numbers), right-aligned

@@ -40,6 +40,35 @@ class RunCommandTest {
     }
 
     @Test
+    @Timeout(30)
+    void jsonMakesTheLastLineOfStdoutTheSummaryAndSendsProgressToStderr() throws Exception {
+        PrintStream out0 = System.out;
+        PrintStream err0 = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (NatsServer nats = NatsServer.start()) {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new LoadgenCli()).setCaseInsensitiveEnumValuesAllowed(true).execute("run",
+                    "--nats-url", nats.url(), "--rate", "500", "--duration", "1.2", "--duplicate-rate", "0.1", "--json");
+        } finally {
+            System.setOut(out0);
+            System.setErr(err0);
+        }
+        assertThat(code).isZero();
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertThat(lines).hasSize(1);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> j = new com.fasterxml.jackson.databind.ObjectMapper().readValue(lines[lines.length - 1],
+                java.util.Map.class);
+        assertThat(j).containsEntry("sent", 600).containsEntry("duplicates", 60).containsEntry("failed", 0)
+                .containsEntry("agents", java.util.List.of()).containsKey("acked");
+        assertThat((java.util.Map<String, Object>) j.get("lateness")).containsEntry("count", 660).containsKeys("p50", "p99", "p999", "max");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("t=  1.0s", "---- summary");
+    }
+
+    @Test
     void badArgumentsAreRejectedWithUsageExitCode() {
         int code = new CommandLine(new LoadgenCli()).execute("run", "--rate", "-5");
         assertThat(code).isEqualTo(2);

@@ -40,4 +40,22 @@ class PayloadTemplateTest {
         t.write(out, 4242, 1);
         assertThat(new String(out, StandardCharsets.US_ASCII)).isEqualTo("0000000000004242");
     }
+
+    @Test
+    void rewritingOnlyTheVariableSlotsOfAnArrayHoldingTheSameTemplateGivesTheSameBytes() {
+        String[] symbols = {"AAPL", "MSFT", "GOOGL"};
+        PayloadTemplate t = new PayloadTemplate("rabcde", symbols, 1024);
+        byte[] reused = new byte[1024];
+        byte[] fresh = new byte[1024];
+        int held = -1;
+        long[] seqs = {9_999_999_999L, 0, 6, 12, 1, 7, 123_456, 123_462, 5, 11, 99, 105};
+        for (long seq : seqs) {
+            long time = 1_764_180_000_000_000L + seq * 37;
+            t.write(reused, seq, time, held);
+            held = t.templateOf(seq);
+            t.write(fresh, seq, time);
+            assertThat(new String(reused, StandardCharsets.US_ASCII)).as("seq %d", seq)
+                    .isEqualTo(new String(fresh, StandardCharsets.US_ASCII));
+        }
+    }
 }
