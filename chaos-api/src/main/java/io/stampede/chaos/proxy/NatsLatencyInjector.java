@@ -3,6 +3,8 @@ package io.stampede.chaos.proxy;
 import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
+import io.stampede.proxy.ProxyFault;
+import io.stampede.proxy.ProxyMain;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,6 +2,8 @@ package io.stampede.chaos.proxy;
 
 import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.inject.ExperimentContext;
+import io.stampede.proxy.LatencyProbe;
+import io.stampede.proxy.ProxyMain;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.ChildJvm;
 import io.stampede.testkit.FreePorts;

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Prints publish-only and pub+sub throughput (128 B) direct vs through the proxy, added latency
  * at 1k msg/s without a fault, the error of a 100 ms delay each way, and the p50 error of 20 ms
- * jitter at 100 and 1k msg/s. Run: see chaos-api/PROXY.md. Optional args: messages for the
+ * jitter at 100 and 1k msg/s. Run: see proxy/README.md. Optional args: messages for the
  * throughput runs (default 300000).
  */
 public final class ProxyBench {

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
