@@ -15,8 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The proxy's loopback admin API: {@code GET /faults}, {@code GET|PUT|DELETE /faults/{id}},
- * {@code GET /stats}, {@code POST /stats/reset} (clears delay accuracy and peaks),
+ * The proxy's loopback admin API: {@code GET /faults}, {@code GET|PUT|DELETE /faults/{id}}
+ * (DELETE answers a message fault's final {@code counters}), {@code GET /stats}, {@code GET /metrics}
+ * (Prometheus text), {@code POST /stats/reset} (clears delay accuracy and peaks),
  * {@code GET /healthz} (200 while the proxy loop runs, accepts and answers a no-op within
  * {@value #HEALTH_TIMEOUT_MS} ms; else 503 {@code {"status":"down","reason":...}}). Runs on its own
  * thread, never on the proxy loop.
@@ -66,7 +67,9 @@ public final class AdminServer implements AutoCloseable {
         try (ex) {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
-            if (path.equals("/stats") && method.equals("GET")) {
+            if (path.equals("/metrics") && method.equals("GET")) {
+                sendText(ex, proxy.metrics());
+            } else if (path.equals("/stats") && method.equals("GET")) {
                 send(ex, 200, proxy.stats());
             } else if (path.equals("/stats/reset") && method.equals("POST")) {
                 proxy.resetPeaks();
@@ -115,8 +118,12 @@ public final class AdminServer implements AutoCloseable {
                 send(ex, 200, proxy.fault(id).put("id", id));
             }
             case "DELETE" -> {
-                boolean removed = proxy.removeFault(id);
-                send(ex, 200, new JsonObject().put("id", id).put("removed", removed));
+                JsonObject counters = proxy.removeFaultWithCounters(id);
+                JsonObject body = new JsonObject().put("id", id).put("removed", counters != null);
+                if (counters != null && !counters.isEmpty()) {
+                    body.put("counters", counters);
+                }
+                send(ex, 200, body);
             }
             default -> send(ex, 405, error("method_not_allowed", method));
         }
@@ -140,6 +147,15 @@ public final class AdminServer implements AutoCloseable {
         byte[] b = body.encode().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    private static void sendText(HttpExchange ex, String text) throws IOException {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+        ex.sendResponseHeaders(200, b.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(b);
         }

@@ -1,0 +1,279 @@
+package io.stampede.proxy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Finds NATS client-protocol frames in one direction of a connection, incrementally: bytes come
+ * in whatever pieces TCP reads return, a frame may be split at any byte.
+ *
+ * <p>A frame is a control line ({@code ...\r\n}) and, for {@code PUB}, {@code HPUB}, {@code MSG},
+ * {@code HMSG}, the payload (headers included) and its trailing {@code \r\n} whose size the line
+ * states. {@code INFO}, {@code CONNECT}, {@code PING}, {@code PONG}, {@code +OK}, {@code -ERR},
+ * {@code SUB}, {@code UNSUB} and anything unknown are one-line frames of kind {@link #OTHER}.
+ * The control line is copied into a reused buffer (it grows, rarely, up to {@link #MAX_LINE});
+ * payload bytes are only counted, never copied. Nothing is allocated per frame.
+ *
+ * <p>TLS: a client whose first byte is a TLS record (0x16, {@code handshake_first}) or a server
+ * whose {@code INFO} says {@code "tls_required":true} turns the parser {@link #opaque()}: from
+ * then on both directions of that connection pass through as bytes, untouched and unparsed.
+ * A line longer than {@link #MAX_LINE} or a size that does not parse also turns it opaque (the
+ * bytes still pass; only message faults stop applying to that connection).
+ */
+final class NatsParser {
+    static final int OTHER = 0;
+    static final int PUB = 1;
+    static final int HPUB = 2;
+    static final int MSG = 3;
+    static final int HMSG = 4;
+    static final int MAX_LINE = 64 * 1024;
+
+    private static final int LINE = 0;
+    private static final int BODY = 1;
+    private static final int OPAQUE = 2;
+    private static final byte[] TLS_REQUIRED = "\"tls_required\":true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NAME = "\"name\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    /** Receives each complete frame; the subject is readable through the parser during the call. */
+    interface Sink {
+        void frame(int kind, long start, long end);
+    }
+
+    /** Told once about what the parser learnt from the handshake. */
+    interface Listener {
+        void clientName(String name);
+
+        void tls();
+    }
+
+    private final Listener listener;
+    private int state = LINE;
+    private byte[] line = new byte[512];
+    private int lineLen;
+    private long frameStart;
+    private long bodyLeft;
+    private long seen;
+    private int kind;
+    private int subjOff;
+    private int subjLen;
+    private final int[] tokStart = new int[7];
+    private final int[] tokEnd = new int[7];
+
+    NatsParser(Listener listener) {
+        this.listener = listener;
+    }
+
+    boolean opaque() {
+        return state == OPAQUE;
+    }
+
+    void goOpaque() {
+        state = OPAQUE;
+    }
+
+    /** Stream position where the frame not yet complete began (= end of the last complete frame). */
+    long frameStart() {
+        return frameStart;
+    }
+
+    /** The bytes of this direction moved by {@code delta} positions (a frame was cut out before). */
+    void rebase(long delta) {
+        frameStart += delta;
+    }
+
+    byte[] lineBuffer() {
+        return line;
+    }
+
+    int subjectOffset() {
+        return subjOff;
+    }
+
+    int subjectLength() {
+        return subjLen;
+    }
+
+    /** Subject of the frame being reported, as a String (tests and logs only: allocates). */
+    String subject() {
+        return new String(line, subjOff, subjLen, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Scans the stream positions {@code [from, to)} of {@code ring} (index = position & mask).
+     *
+     * @param sink null to only keep track (pass-through): no call per frame
+     */
+    void scan(ByteBuffer ring, int mask, long from, long to, Sink sink) {
+        long p = from;
+        while (p < to) {
+            if (state == OPAQUE) {
+                frameStart = to;
+                return;
+            }
+            if (state == BODY) {
+                long n = Math.min(bodyLeft, to - p);
+                p += n;
+                bodyLeft -= n;
+                if (bodyLeft == 0) {
+                    long start = frameStart;
+                    frameStart = p;
+                    state = LINE;
+                    lineLen = 0;
+                    if (sink != null) {
+                        sink.frame(kind, start, p);
+                    }
+                }
+                continue;
+            }
+            byte b = ring.get((int) (p & mask));
+            if (seen == 0 && b == 0x16) {
+                toOpaque(true);
+                continue;
+            }
+            seen++;
+            p++;
+            if (lineLen == line.length) {
+                if (line.length >= MAX_LINE) {
+                    toOpaque(false);
+                    continue;
+                }
+                line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 4));
+            }
+            line[lineLen++] = b;
+            if (b == '\n') {
+                int k = endOfLine();
+                if (state == OPAQUE) {
+                    continue;
+                }
+                if (k == OTHER) {
+                    long start = frameStart;
+                    frameStart = p;
+                    lineLen = 0;
+                    if (sink != null) {
+                        sink.frame(OTHER, start, p);
+                    }
+                } else {
+                    kind = k;
+                    state = BODY;
+                }
+            }
+        }
+    }
+
+    private void toOpaque(boolean notify) {
+        state = OPAQUE;
+        if (notify && listener != null) {
+            listener.tls();
+        }
+    }
+
+    /** A whole control line is in {@code line}: its kind; for messages sets the body size. */
+    private int endOfLine() {
+        int end = lineLen - 1; // the '\n'
+        if (end > 0 && line[end - 1] == '\r') {
+            end--;
+        }
+        int n = 0;
+        int i = 0;
+        while (i < end && n < tokStart.length) {
+            while (i < end && (line[i] == ' ' || line[i] == '\t')) {
+                i++;
+            }
+            if (i == end) {
+                break;
+            }
+            tokStart[n] = i;
+            while (i < end && line[i] != ' ' && line[i] != '\t') {
+                i++;
+            }
+            tokEnd[n++] = i;
+        }
+        if (n == 0) {
+            return OTHER;
+        }
+        int opLen = tokEnd[0] - tokStart[0];
+        int o = tokStart[0];
+        int k;
+        int min;
+        int max;
+        if (opLen == 3 && is(o, 'P', 'U', 'B')) {
+            k = PUB;
+            min = 3;
+            max = 4;
+        } else if (opLen == 4 && is(o, 'H', 'P', 'U', 'B')) {
+            k = HPUB;
+            min = 4;
+            max = 5;
+        } else if (opLen == 3 && is(o, 'M', 'S', 'G')) {
+            k = MSG;
+            min = 4;
+            max = 5;
+        } else if (opLen == 4 && is(o, 'H', 'M', 'S', 'G')) {
+            k = HMSG;
+            min = 5;
+            max = 6;
+        } else {
+            if (opLen == 4 && is(o, 'I', 'N', 'F', 'O') && indexOf(TLS_REQUIRED, end) >= 0) {
+                toOpaque(true);
+            } else if (opLen == 7 && is(o, 'C', 'O', 'N', 'N', 'E', 'C', 'T') && listener != null) {
+                String name = jsonName(end);
+                if (name != null) {
+                    listener.clientName(name);
+                }
+            }
+            return OTHER;
+        }
+        if (n < min || n > max) {
+            toOpaque(false);
+            return OTHER;
+        }
+        long size = 0;
+        for (int j = tokStart[n - 1]; j < tokEnd[n - 1]; j++) {
+            int d = line[j] - '0';
+            if (d < 0 || d > 9 || size > Integer.MAX_VALUE) {
+                toOpaque(false);
+                return OTHER;
+            }
+            size = size * 10 + d;
+        }
+        subjOff = tokStart[1];
+        subjLen = tokEnd[1] - tokStart[1];
+        bodyLeft = size + 2;
+        return k;
+    }
+
+    private boolean is(int off, char... op) {
+        for (int j = 0; j < op.length; j++) {
+            if ((line[off + j] & ~0x20) != op[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int indexOf(byte[] needle, int end) {
+        outer:
+        for (int i = 0; i + needle.length <= end; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (line[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private String jsonName(int end) {
+        int i = indexOf(NAME, end);
+        if (i < 0) {
+            return null;
+        }
+        int s = i + NAME.length;
+        int e = s;
+        while (e < end && line[e] != '"') {
+            e++;
+        }
+        return e < end ? new String(line, s, e - s, StandardCharsets.UTF_8) : null;
+    }
+}
