@@ -55,6 +55,8 @@ final class FrameStore {
         ByteBuffer b = blocks[id];
         int off = used[id];
         int cap = ring.capacity();
+        ring.clear(); // absolute bulk copies check against the limit
+        b.clear();
         long p = start;
         int o = off;
         int left = len;

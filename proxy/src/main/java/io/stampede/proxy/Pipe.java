@@ -338,7 +338,11 @@ final class Pipe implements NatsParser.Sink {
             long at = w;
             keep(start, end);
             if (dup) {
-                hold(at, len, scanNow, s, -1);
+                // the copy goes right behind the original: a cut at its end, not through the heap
+                int slot = copy(at, len, scanNow, s, -1);
+                if (slot >= 0) {
+                    pushCut(at + len, slot);
+                }
             }
             return;
         }
@@ -372,6 +376,7 @@ final class Pipe implements NatsParser.Sink {
     /** Moves ring bytes down ({@code dst < src}), wrap-aware; overlapping is fine going down. */
     private void move(long dstPos, long srcPos, long len) {
         int cap = ring.capacity();
+        ring.clear(); // absolute bulk copies check against the limit
         while (len > 0) {
             int si = (int) (srcPos & mask);
             int di = (int) (dstPos & mask);
@@ -384,9 +389,20 @@ final class Pipe implements NatsParser.Sink {
     }
 
     private boolean hold(long start, int len, long release, long s, int lane) {
+        int slot = copy(start, len, release, s, lane);
+        if (slot < 0) {
+            return false;
+        }
+        heap[heldCount] = slot;
+        siftUp(heldCount++);
+        return true;
+    }
+
+    /** Copies a frame to the store: its slot, or -1 when the memory budget is reached. */
+    private int copy(long start, int len, long release, long s, int lane) {
         long h = store.put(ring, mask, start, len);
         if (h < 0) {
-            return false;
+            return -1;
         }
         int slot = allocSlot();
         hRelease[slot] = release;
@@ -396,9 +412,7 @@ final class Pipe implements NatsParser.Sink {
         hLen[slot] = len;
         hLane[slot] = lane;
         heldBytes += len;
-        heap[heldCount] = slot;
-        siftUp(heldCount++);
-        return true;
+        return slot;
     }
 
     private void commit(long end, long now, ChunkPolicy policy) {
@@ -710,6 +724,7 @@ final class Pipe implements NatsParser.Sink {
         int oldCap = ring.capacity();
         int newCap = bigger.capacity();
         int newMask = newCap - 1;
+        ring.clear(); // absolute bulk copies check against the limit
         long p = head;
         while (p < tail) {
             int oi = (int) (p & mask);
