@@ -25,6 +25,11 @@ public record MessageRule(String subject, String client, double dropRate, double
 
     public static final int MAX_REORDER_WINDOW_MS = 60_000;
 
+    /** Every problem with {@code subject} as a NATS subject filter, empty when valid. */
+    public static List<String> subjectProblems(String subject) {
+        return SubjectFilter.problems(subject);
+    }
+
     public List<String> validate() {
         List<String> p = new ArrayList<>(SubjectFilter.problems(subject));
         if (client != null && client.isBlank()) {
