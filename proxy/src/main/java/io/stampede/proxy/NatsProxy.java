@@ -140,6 +140,12 @@ public final class NatsProxy implements AutoCloseable {
 
     /** Adds or replaces a fault; open connections are affected at once. */
     public void putFault(String id, ProxyFault fault) {
+        putFaultQuietly(id, fault);
+        log.info("fault {} applied: {}", id, fault.toJson().encode());
+    }
+
+    /** {@link #putFault} without the log line (the admin API logs after answering); its applied_at. */
+    String putFaultQuietly(String id, ProxyFault fault) {
         List<String> problems = fault.validate();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
@@ -150,7 +156,18 @@ public final class NatsProxy implements AutoCloseable {
             applyPlan(p, fault.dropConnections());
             return null;
         }));
-        log.info("fault {} applied: {}", id, fault.toJson().encode());
+        FaultTable.Entry e = faults.get(id);
+        return e == null ? Instant.now().toString() : e.appliedAt().toString();
+    }
+
+    private final Histogram adminCalls = new Histogram(60_000_000L, 2);
+
+    synchronized void recordAdminCall(long nanos) {
+        adminCalls.recordValue(Math.min(60_000_000L, nanos / 1_000));
+    }
+
+    private synchronized JsonObject adminCallPercentiles() {
+        return percentiles(adminCalls);
     }
 
     /** Removes a fault (idempotent); bytes it held are released in order at once. */
@@ -164,6 +181,15 @@ public final class NatsProxy implements AutoCloseable {
      * @return its final message counters ({@code {}} for a byte fault), null when it was not there
      */
     public JsonObject removeFaultWithCounters(String id) {
+        JsonObject c = removeFaultQuietly(id);
+        if (c != null) {
+            log.info("fault {} removed {}", id, c.encode());
+        }
+        return c;
+    }
+
+    /** {@link #removeFaultWithCounters} without the log line. */
+    JsonObject removeFaultQuietly(String id) {
         ScheduledFuture<?> t = expiryTasks.remove(id);
         if (t != null) {
             t.cancel(false);
@@ -177,7 +203,6 @@ public final class NatsProxy implements AutoCloseable {
             MessageFault mf = r.entry().runtime();
             return mf == null ? new JsonObject() : mf.counters();
         }));
-        log.info("fault {} removed {}", id, counters.encode());
         return counters;
     }
 
@@ -264,6 +289,7 @@ public final class NatsProxy implements AutoCloseable {
         if (rss > 0) {
             s.put("rss_bytes", rss);
         }
+        s.put("admin_call_us", adminCallPercentiles());
         return s.put("faults", faults.toJson());
     }
 
@@ -670,6 +696,9 @@ public final class NatsProxy implements AutoCloseable {
             maxQueued = 0;
             readStalls = 0;
             memory.resetPeak();
+            synchronized (this) {
+                adminCalls.reset();
+            }
             return null;
         }));
     }

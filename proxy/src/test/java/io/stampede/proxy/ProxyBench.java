@@ -44,6 +44,18 @@ public final class ProxyBench {
 
     private ProxyBench() {}
 
+    /** Sections to run ({@code -Dbench.only=throughput,memory,...}); all by default. */
+    private static final String ONLY = System.getProperty("bench.only", "throughput,latency,delay,load,memory,longdelay,admin,messages");
+    /**
+     * Classpath of the previous proxy ({@code io.stampede.chaos.proxy.ProxyMain}, built from the
+     * main branch) for the "today's proxy" column; empty = that column is left out.
+     */
+    private static final String OLD_CP = System.getProperty("bench.oldProxyCp", "");
+
+    private static boolean on(String section) {
+        return Arrays.asList(ONLY.split(",")).contains(section);
+    }
+
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         try (NatsServer nats = NatsServer.start();
@@ -52,62 +64,267 @@ public final class ProxyBench {
             String proxied = "nats://127.0.0.1:" + proxy.listenPort();
             System.out.printf("nats-server %s, proxy :%d, %d B messages, %d cores%n",
                     direct, proxy.listenPort(), SIZE, Runtime.getRuntime().availableProcessors());
-
-            publishOnly(direct, n); // warm up both paths
-            publishOnly(proxied, n);
-            double[] pd = new double[5];
-            double[] pp = new double[5];
-            for (int r = 0; r < pd.length; r++) {
-                pd[r] = publishOnly(direct, n);
-                pp[r] = publishOnly(proxied, n);
+            if (on("throughput")) {
+                throughput(nats, proxy, n);
             }
-            report("publish-only msg/s", pd, pp);
-            double[] sd = new double[5];
-            double[] sp = new double[5];
-            for (int r = 0; r < sd.length; r++) {
-                sd[r] = pubSub(direct, n);
-                sp[r] = pubSub(proxied, n);
-            }
-            report("pub+sub received msg/s", sd, sp);
-
-            addedLatency(direct, proxied, "default");
-            try (ProxyProcess busy = ProxyProcess.start(nats.port(), "--busy-poll-us=300")) {
-                addedLatency(direct, "nats://127.0.0.1:" + busy.listenPort(), "busy-poll 300us");
-            }
-            try (ProxyProcess busy = ProxyProcess.start(nats.port(), "--busy-poll-us=2000")) {
-                addedLatency(direct, "nats://127.0.0.1:" + busy.listenPort(), "busy-poll 2ms");
-            }
-
-            try (LatencyProbe p = new LatencyProbe(proxied, proxied, "acc")) {
-                p.run(500, 1000);
-                double base = p.run(200, 100).p50Ms();
-                proxy.putFault("bench-delay", new ProxyFault(100, 0, ProxyFault.Direction.BOTH, 0, false, null));
-                proxy.resetPeaks();
-                p.run(100, 100); // the first chunks were held under the change
-                LatencyProbe.Sample s = p.run(300, 100);
-                JsonObject late = proxy.stats().getJsonObject("delay_lateness_us");
-                proxy.removeFault("bench-delay");
-                System.out.printf("100 ms delay both ways (expect +200 ms): end-to-end error p50 %+.2f ms p99 %+.2f ms,"
-                                + " min latency %.2f ms (never early: %s)%n",
-                        s.p50Ms() - base - 200, s.percentileMs(99) - base - 200, s.minMs(), s.minMs() >= 200);
-                System.out.printf("   proxy release lateness to_server %s | to_client %s (µs)%n",
-                        late.getJsonObject("to_server").encode(), late.getJsonObject("to_client").encode());
-
-                for (int rate : new int[] {100, 1000}) {
-                    double b = p.run(rate, rate).p50Ms();
-                    proxy.putFault("bench-jitter", new ProxyFault(100, 0.2, ProxyFault.Direction.TO_SERVER, 0, false, null));
-                    LatencyProbe.Sample j = p.run(rate * 3, rate);
-                    proxy.removeFault("bench-jitter");
-                    System.out.printf("100 ms ± 20 ms jitter at %5d msg/s: p50 error %+.2f ms (p10 %+.1f, p90 %+.1f ms)%n",
-                            rate, j.p50Ms() - b - 100, j.percentileMs(10) - b - 100, j.percentileMs(90) - b - 100);
-                }
-                if (p.badOrder() != 0 || p.badContent() != 0 || p.received() != p.published()) {
-                    System.out.printf("ERROR: order %d content %d lost %d%n", p.badOrder(), p.badContent(),
-                            p.published() - p.received());
+            if (on("latency")) {
+                addedLatency(direct, proxied, "default");
+                try (ProxyProcess busy = ProxyProcess.start(nats.port(), "--busy-poll-us=2000")) {
+                    addedLatency(direct, "nats://127.0.0.1:" + busy.listenPort(), "busy-poll 2ms");
                 }
             }
-            heldUnderLoad(proxied, proxy);
+            if (on("delay")) {
+                delayAccuracy(proxied, proxy);
+            }
+            if (on("load")) {
+                heldUnderLoad(proxied, proxy);
+            }
+            if (on("memory")) {
+                memory(nats);
+            }
+            if (on("longdelay")) {
+                longDelayAtRate(nats);
+            }
+            if (on("admin")) {
+                adminCalls(proxy);
+            }
+            if (on("messages")) {
+                messageFaultRows(proxied, proxy);
+            }
             System.out.println("proxy stats: " + proxy.stats().encode());
+        }
+    }
+
+    /**
+     * Direct, today's proxy, this proxy without a fault and with a message fault that matches
+     * nothing: 5 interleaved rounds each, publish-only then pub+sub, medians and ratios to direct.
+     */
+    private static void throughput(NatsServer nats, ProxyProcess proxy, int n) throws Exception {
+        String direct = nats.url();
+        String proxied = "nats://127.0.0.1:" + proxy.listenPort();
+        try (ProxyProcess old = OLD_CP.isEmpty() ? null : ProxyProcess.start(OLD_CP, "io.stampede.chaos.proxy.ProxyMain", nats.port());
+             ProxyProcess other = ProxyProcess.start(nats.port())) {
+            other.putFault("nomatch", new ProxyFault(100, 0, ProxyFault.Direction.BOTH, 0, false, null,
+                    new MessageRule("nothing.matches.>", null, 0.5, 0.5, 0, null)));
+            List<String> names = new ArrayList<>(List.of("direct"));
+            List<String> urls = new ArrayList<>(List.of(direct));
+            if (old != null) {
+                names.add("today's proxy");
+                urls.add("nats://127.0.0.1:" + old.listenPort());
+            }
+            names.add("new, no fault");
+            urls.add(proxied);
+            names.add("new, non-matching fault");
+            urls.add("nats://127.0.0.1:" + other.listenPort());
+            for (String u : urls) {
+                publishOnly(u, n); // warm up every path
+            }
+            int rounds = 5;
+            double[][] pub = new double[urls.size()][rounds];
+            double[][] ps = new double[urls.size()][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < urls.size(); k++) {
+                    int u = (k + r) % urls.size(); // rotate the order each round
+                    pub[u][r] = publishOnly(urls.get(u), n);
+                }
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < urls.size(); k++) {
+                    int u = (k + r) % urls.size();
+                    ps[u][r] = pubSub(urls.get(u), n);
+                }
+            }
+            System.out.println("| throughput, 128 B, median of 5 rotated rounds | publish-only msg/s | × direct | pub+sub received msg/s | × direct |");
+            System.out.println("| --- | --- | --- | --- | --- |");
+            for (int u = 0; u < urls.size(); u++) {
+                System.out.printf("| %s | %,.0f | %.2f× | %,.0f | %.2f× |%n", names.get(u), median(pub[u]), median(pub[u]) / median(pub[0]),
+                        median(ps[u]), median(ps[u]) / median(ps[0]));
+            }
+            if (old != null) {
+                int newIdx = names.indexOf("new, no fault");
+                int nm = names.indexOf("new, non-matching fault");
+                System.out.printf("new/today's: no fault publish %.2f× pub+sub %.2f×; non-matching fault publish %.2f× pub+sub %.2f×%n",
+                        median(pub[newIdx]) / median(pub[1]), median(ps[newIdx]) / median(ps[1]),
+                        median(pub[nm]) / median(pub[1]), median(ps[nm]) / median(ps[1]));
+            }
+            for (int u = 0; u < urls.size(); u++) {
+                System.out.printf("   runs %-24s publish %s | pub+sub %s%n", names.get(u), fmt(pub[u]), fmt(ps[u]));
+            }
+            System.out.println("   non-matching fault counters: " + other.stats().getJsonObject("message_counters").encode());
+        }
+    }
+
+    private static void delayAccuracy(String proxied, ProxyProcess proxy) throws Exception {
+        try (LatencyProbe p = new LatencyProbe(proxied, proxied, "acc")) {
+            p.run(500, 1000);
+            double base = p.run(200, 100).p50Ms();
+            proxy.putFault("bench-delay", new ProxyFault(100, 0, ProxyFault.Direction.BOTH, 0, false, null));
+            proxy.resetPeaks();
+            p.run(100, 100); // the first chunks were held under the change
+            LatencyProbe.Sample s = p.run(300, 100);
+            JsonObject late = proxy.stats().getJsonObject("delay_lateness_us");
+            proxy.removeFault("bench-delay");
+            System.out.printf("100 ms delay both ways (expect +200 ms): end-to-end error p50 %+.2f ms p99 %+.2f ms,"
+                            + " min latency %.2f ms (never early: %s)%n",
+                    s.p50Ms() - base - 200, s.percentileMs(99) - base - 200, s.minMs(), s.minMs() >= 200);
+            System.out.printf("   proxy release lateness to_server %s | to_client %s (µs)%n",
+                    late.getJsonObject("to_server").encode(), late.getJsonObject("to_client").encode());
+            for (int rate : new int[] {100, 1000}) {
+                double b = p.run(rate, rate).p50Ms();
+                proxy.putFault("bench-jitter", new ProxyFault(100, 0.2, ProxyFault.Direction.TO_SERVER, 0, false, null));
+                LatencyProbe.Sample j = p.run(rate * 3, rate);
+                proxy.removeFault("bench-jitter");
+                System.out.printf("100 ms ± 20 ms jitter at %5d msg/s: p50 error %+.2f ms (p10 %+.1f, p90 %+.1f ms)%n",
+                        rate, j.p50Ms() - b - 100, j.percentileMs(10) - b - 100, j.percentileMs(90) - b - 100);
+            }
+            if (p.badOrder() != 0 || p.badContent() != 0 || p.received() != p.published()) {
+                System.out.printf("ERROR: order %d content %d lost %d%n", p.badOrder(), p.badContent(),
+                        p.published() - p.received());
+            }
+        }
+    }
+
+    /** 100k msg/s for 5 s with no fault through a fresh proxy: its peak RSS, then what it holds after. */
+    private static void memory(NatsServer nats) throws Exception {
+        try (ProxyProcess fresh = ProxyProcess.start(nats.port())) {
+            String url = "nats://127.0.0.1:" + fresh.listenPort();
+            long idle = fresh.stats().getLong("rss_bytes", 0L);
+            long peak = 0;
+            try (LatencyProbe p = new LatencyProbe(url, url, "mem")) {
+                CompletableFuture<LatencyProbe.Sample> run = CompletableFuture.supplyAsync(() -> p.run(500_000, 100_000));
+                while (!run.isDone()) {
+                    peak = Math.max(peak, fresh.stats().getLong("rss_bytes", 0L));
+                    Thread.sleep(250);
+                }
+                LatencyProbe.Sample s = run.get();
+                System.out.printf("memory, 100k msg/s for 5 s, no fault (pub and sub through a fresh proxy): RSS idle %d MiB, peak %d MiB;"
+                                + " p50 %.2f ms; lost %d%n", idle >> 20, peak >> 20, s.p50Ms(), p.published() - p.received());
+            }
+            Thread.sleep(500);
+            JsonObject st = fresh.stats();
+            System.out.printf("   after the connections closed: off-heap rings %d KiB, held %d KiB, direct buffers %d KiB, RSS %d MiB%n",
+                    st.getJsonObject("memory").getLong("ring_bytes") >> 10, st.getJsonObject("memory").getLong("held_bytes") >> 10,
+                    st.getLong("direct_buffer_bytes", 0L) >> 10, st.getLong("rss_bytes", 0L) >> 20);
+        }
+    }
+
+    /** The case today's proxy lost: 1 000 ms each way at 100k msg/s (byte path). */
+    private static void longDelayAtRate(NatsServer nats) throws Exception {
+        for (int k = 0; k < 2; k++) {
+            boolean oldOne = k == 0;
+            if (oldOne && OLD_CP.isEmpty()) {
+                continue;
+            }
+            try (ProxyProcess px = oldOne ? ProxyProcess.start(OLD_CP, "io.stampede.chaos.proxy.ProxyMain", nats.port())
+                    : ProxyProcess.start(nats.port())) {
+                String url = "nats://127.0.0.1:" + px.listenPort();
+                try (LatencyProbe p = new LatencyProbe(url, url, "long")) {
+                    p.run(2000, 1000);
+                    px.putFault("long", new ProxyFault(1000, 0, ProxyFault.Direction.BOTH, 0, false, null));
+                    px.resetPeaks();
+                    long t0 = System.nanoTime();
+                    LatencyProbe.Sample s = p.run(300_000, 100_000);
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    JsonObject st = px.stats();
+                    // the run ends when the last message arrived, 2 s (the delay both ways) after the last publish
+                    System.out.printf("%s: 1 000 ms each way at 100k msg/s for 3 s: %,.0f msg/s through (300k / (run time - 2 s)), p50 %.0f ms p99 %.0f ms,"
+                                    + " lost %d, read stalls %d, held max %d MiB, RSS %d MiB%s%n",
+                            oldOne ? "today's proxy" : "new proxy", 300_000 / (secs - 2.0), s.p50Ms(), s.percentileMs(99),
+                            p.published() - p.received(), st.getLong("read_stalls"), st.getLong("queued_bytes_max") >> 20,
+                            st.getLong("rss_bytes", 0L) >> 20,
+                            st.containsKey("memory") ? ", memory " + st.getJsonObject("memory").encode() : "");
+                    px.removeFault("long");
+                } catch (AssertionError e) {
+                    System.out.println((oldOne ? "today's proxy" : "new proxy") + " 1 000 ms at 100k msg/s: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Admin calls as the injector makes them: PUT a fault, then DELETE it; 200 pairs, one HTTP/1.1 client. */
+    private static void adminCalls(ProxyProcess proxy) throws Exception {
+        ProxyFault f = new ProxyFault(50, 0.1, ProxyFault.Direction.BOTH, 0, false, null);
+        for (int i = 0; i < 100; i++) {
+            proxy.putFault("adm", f);
+            proxy.removeFault("adm");
+        }
+        double[] put = new double[200];
+        double[] del = new double[200];
+        for (int i = 0; i < put.length; i++) {
+            long t0 = System.nanoTime();
+            proxy.putFault("adm", f);
+            long t1 = System.nanoTime();
+            proxy.removeFault("adm");
+            put[i] = (t1 - t0) / 1e6;
+            del[i] = (System.nanoTime() - t1) / 1e6;
+        }
+        Arrays.sort(put);
+        Arrays.sort(del);
+        System.out.printf("admin calls (JDK HttpClient, HTTP/1.1, keep-alive): PUT p50 %.2f ms p99 %.2f ms | DELETE p50 %.2f ms p99 %.2f ms"
+                + " | inside the proxy %s µs%n", put[100], put[197], del[100], del[197], proxy.stats().getJsonObject("admin_call_us").encode());
+    }
+
+    /** One row per message fault kind with what a jnats pair observed. */
+    private static void messageFaultRows(String url, ProxyProcess proxy) throws Exception {
+        System.out.println("| message fault (to_server, 2 000 msgs at 1k msg/s on m.x, m.y untouched) | observed m.x | observed m.y | counters |");
+        System.out.println("| --- | --- | --- | --- |");
+        record Row(String name, ProxyFault fault) {}
+        List<Row> rows = List.of(
+                new Row("delay 100 ms on m.x", new ProxyFault(100, 0, ProxyFault.Direction.TO_SERVER, 0, false, null,
+                        new MessageRule("m.x", null, 0, 0, 0, null))),
+                new Row("drop 10 % on m.x", new ProxyFault(0, 0, ProxyFault.Direction.TO_SERVER, 0, false, null,
+                        new MessageRule("m.x", null, 0.1, 0, 0, 1L))),
+                new Row("duplicate 10 % on m.x", new ProxyFault(0, 0, ProxyFault.Direction.TO_SERVER, 0, false, null,
+                        new MessageRule("m.x", null, 0, 0.1, 0, 1L))),
+                new Row("reorder window 20 ms on m.x", new ProxyFault(0, 0, ProxyFault.Direction.TO_SERVER, 0, false, null,
+                        new MessageRule("m.x", null, 0, 0, 20, 1L))));
+        for (Row row : rows) {
+            try (Connection pub = Nats.connect(options(url)); Connection sub = Nats.connect(options(url))) {
+                long[][] lat = new long[2][4000];
+                int[] cnt = new int[2];
+                long[] lastSeq = {-1, -1};
+                int[] outOfOrder = new int[2];
+                Dispatcher d = sub.createDispatcher(m -> {
+                    int w = m.getSubject().equals("m.x") ? 0 : 1;
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(m.getData());
+                    long seq = b.getLong(0);
+                    long sent = b.getLong(8);
+                    if (cnt[w] < lat[w].length) {
+                        lat[w][cnt[w]] = System.nanoTime() - sent;
+                    }
+                    cnt[w]++;
+                    if (seq < lastSeq[w]) {
+                        outOfOrder[w]++;
+                    }
+                    lastSeq[w] = Math.max(lastSeq[w], seq);
+                });
+                d.subscribe("m.x");
+                d.subscribe("m.y");
+                sub.flush(Duration.ofSeconds(5));
+                proxy.putFault("row", row.fault());
+                long start = System.nanoTime();
+                for (int i = 0; i < 2000; i++) {
+                    long at = start + i * 1_000_000L;
+                    while (System.nanoTime() < at) {
+                        LockSupport.parkNanos(50_000);
+                    }
+                    for (String subj : new String[] {"m.x", "m.y"}) {
+                        pub.publish(subj, java.nio.ByteBuffer.allocate(SIZE).putLong(i).putLong(System.nanoTime()).array());
+                    }
+                }
+                pub.flush(Duration.ofSeconds(10));
+                Thread.sleep(500);
+                JsonObject c = proxy.stats().getJsonObject("message_counters").getJsonObject("row");
+                proxy.removeFault("row");
+                String[] obs = new String[2];
+                for (int w = 0; w < 2; w++) {
+                    long[] l = Arrays.copyOf(lat[w], Math.min(cnt[w], lat[w].length));
+                    Arrays.sort(l);
+                    obs[w] = String.format("%d received, p50 %.2f ms, %d out of order", cnt[w],
+                            l.length == 0 ? 0 : l[l.length / 2] / 1e6, outOfOrder[w]);
+                }
+                System.out.printf("| %s | %s | %s | %s |%n", row.name(), obs[0], obs[1], c == null ? "-" : c.encode());
+            }
         }
     }
 
@@ -241,14 +458,27 @@ public final class ProxyBench {
             this.admin = URI.create("http://127.0.0.1:" + adminPort);
         }
 
+        /** The JVM flags of the launcher's proxy part (./stampede), for both proxies. */
+        static final List<String> JVM_FLAGS = List.of(System.getProperty("bench.proxyJvm",
+                "-XX:+UseSerialGC -Xms4m -Xmx16m -Xmn3m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxDirectMemorySize=320m"
+                        + " -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=48m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xshare:off")
+                .trim().split("\\s+"));
+        /** Today's proxy runs with the flags the launcher gave it. */
+        static final List<String> OLD_JVM_FLAGS = List.of(System.getProperty("bench.oldProxyJvm",
+                "-XX:+UseSerialGC -Xmx64m -XX:MaxDirectMemorySize=512m").trim().split("\\s+"));
+
         static ProxyProcess start(int upstreamPort, String... extraArgs) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC", "-Xms64m", "-Xmx64m", "-XX:MaxDirectMemorySize=512m",
-                    "-cp", System.getProperty("java.class.path"), ProxyMain.class.getName(),
+            return start(System.getProperty("java.class.path"), ProxyMain.class.getName(), upstreamPort, extraArgs);
+        }
+
+        static ProxyProcess start(String classpath, String mainClass, int upstreamPort, String... extraArgs) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.addAll(mainClass.equals(ProxyMain.class.getName()) ? JVM_FLAGS : OLD_JVM_FLAGS);
+            cmd.addAll(List.of("-cp", classpath, mainClass,
                     "--listen=127.0.0.1:0", "--upstream=127.0.0.1:" + upstreamPort, "--admin=127.0.0.1:0"));
             cmd.addAll(List.of(extraArgs));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("MALLOC_ARENA_MAX", "2"); // as the launcher: fewer glibc arenas, less RSS
             pb.environment().put("stampede.test.log", "target/bench-proxy.jsonl"); // keep the test log file apart
             Process p = pb.start();
             CompletableFuture<String> ready = new CompletableFuture<>();
