@@ -27,6 +27,8 @@ final class NatsParser {
     static final int MSG = 3;
     static final int HMSG = 4;
     static final int MAX_LINE = 64 * 1024;
+    /** bytes copied per step while looking for the end of a control line */
+    private static final int COPY = 64;
 
     private static final int LINE = 0;
     private static final int BODY = 1;
@@ -104,6 +106,7 @@ final class NatsParser {
      * @param sink null to only keep track (pass-through): no call per frame
      */
     void scan(ByteBuffer ring, int mask, long from, long to, Sink sink) {
+        ring.limit(ring.capacity()); // absolute bulk reads check against the limit
         long p = from;
         while (p < to) {
             if (state == OPAQUE) {
@@ -125,13 +128,14 @@ final class NatsParser {
                 }
                 continue;
             }
-            byte b = ring.get((int) (p & mask));
-            if (seen == 0 && b == 0x16) {
-                toOpaque(true);
-                continue;
+            if (seen == 0) {
+                seen = 1;
+                if (ring.get((int) (p & mask)) == 0x16) {
+                    toOpaque(true);
+                    continue;
+                }
             }
-            seen++;
-            p++;
+            // copy a piece of the line in bulk (no per-byte buffer access), then look for '\n'
             if (lineLen == line.length) {
                 if (line.length >= MAX_LINE) {
                     toOpaque(false);
@@ -139,23 +143,39 @@ final class NatsParser {
                 }
                 line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 4));
             }
-            line[lineLen++] = b;
-            if (b == '\n') {
-                int k = endOfLine();
-                if (state == OPAQUE) {
-                    continue;
+            int idx = (int) (p & mask);
+            int n = (int) Math.min(Math.min(to - p, line.length - lineLen), Math.min(COPY, mask + 1 - idx));
+            ring.get(idx, line, lineLen, n);
+            int from0 = lineLen;
+            int end = from0 + n;
+            int nl = -1;
+            for (int i = from0; i < end; i++) {
+                if (line[i] == '\n') {
+                    nl = i;
+                    break;
                 }
-                if (k == OTHER) {
-                    long start = frameStart;
-                    frameStart = p;
-                    lineLen = 0;
-                    if (sink != null) {
-                        sink.frame(OTHER, start, p);
-                    }
-                } else {
-                    kind = k;
-                    state = BODY;
+            }
+            if (nl < 0) {
+                lineLen = end;
+                p += n;
+                continue;
+            }
+            lineLen = nl + 1;
+            p += lineLen - from0; // bytes after the '\n' stay in the ring for the body or next line
+            int k = endOfLine();
+            if (state == OPAQUE) {
+                continue;
+            }
+            if (k == OTHER) {
+                long start = frameStart;
+                frameStart = p;
+                lineLen = 0;
+                if (sink != null) {
+                    sink.frame(OTHER, start, p);
                 }
+            } else {
+                kind = k;
+                state = BODY;
             }
         }
     }
