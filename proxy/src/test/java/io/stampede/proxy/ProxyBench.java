@@ -100,10 +100,12 @@ public final class ProxyBench {
      * nothing: 5 interleaved rounds each, publish-only then pub+sub, medians and ratios to direct.
      */
     private static void throughput(NatsServer nats, ProxyProcess proxy, int n) throws Exception {
+        List<String> c2Flags = ProxyProcess.C2_FLAGS;
         String direct = nats.url();
         String proxied = "nats://127.0.0.1:" + proxy.listenPort();
         try (ProxyProcess old = OLD_CP.isEmpty() ? null : ProxyProcess.start(OLD_CP, "io.stampede.chaos.proxy.ProxyMain", nats.port());
-             ProxyProcess other = ProxyProcess.start(nats.port())) {
+             ProxyProcess other = ProxyProcess.start(nats.port());
+             ProxyProcess c2 = ProxyProcess.startWith(c2Flags, System.getProperty("java.class.path"), ProxyMain.class.getName(), nats.port())) {
             other.putFault("nomatch", new ProxyFault(100, 0, ProxyFault.Direction.BOTH, 0, false, null,
                     new MessageRule("nothing.matches.>", null, 0.5, 0.5, 0, null)));
             List<String> names = new ArrayList<>(List.of("direct"));
@@ -116,6 +118,8 @@ public final class ProxyBench {
             urls.add(proxied);
             names.add("new, non-matching fault");
             urls.add("nats://127.0.0.1:" + other.listenPort());
+            names.add("new, no fault, C2 JIT");
+            urls.add("nats://127.0.0.1:" + c2.listenPort());
             for (String u : urls) {
                 publishOnly(u, n); // warm up every path
             }
@@ -463,6 +467,9 @@ public final class ProxyBench {
                 "-XX:+UseSerialGC -Xms4m -Xmx16m -Xmn3m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxDirectMemorySize=320m"
                         + " -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=48m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xshare:off")
                 .trim().split("\\s+"));
+        /** The launcher's flags with the C2 JIT back (more throughput, about 8 MiB more resident). */
+        static final List<String> C2_FLAGS = JVM_FLAGS.stream()
+                .filter(f -> !f.startsWith("-XX:TieredStopAtLevel") && !f.startsWith("-XX:CICompilerCount")).toList();
         /** Today's proxy runs with the flags the launcher gave it. */
         static final List<String> OLD_JVM_FLAGS = List.of(System.getProperty("bench.oldProxyJvm",
                 "-XX:+UseSerialGC -Xmx64m -XX:MaxDirectMemorySize=512m").trim().split("\\s+"));
@@ -472,8 +479,14 @@ public final class ProxyBench {
         }
 
         static ProxyProcess start(String classpath, String mainClass, int upstreamPort, String... extraArgs) throws Exception {
+            return startWith(mainClass.equals(ProxyMain.class.getName()) ? JVM_FLAGS : OLD_JVM_FLAGS, classpath, mainClass,
+                    upstreamPort, extraArgs);
+        }
+
+        static ProxyProcess startWith(List<String> flags, String classpath, String mainClass, int upstreamPort,
+                                      String... extraArgs) throws Exception {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            cmd.addAll(mainClass.equals(ProxyMain.class.getName()) ? JVM_FLAGS : OLD_JVM_FLAGS);
+            cmd.addAll(flags);
             cmd.addAll(List.of("-cp", classpath, mainClass,
                     "--listen=127.0.0.1:0", "--upstream=127.0.0.1:" + upstreamPort, "--admin=127.0.0.1:0"));
             cmd.addAll(List.of(extraArgs));
