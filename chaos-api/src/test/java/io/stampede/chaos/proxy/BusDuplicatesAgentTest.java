@@ -39,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BusDuplicatesAgentTest {
     private static final int N = 200;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
     void agentAbsorbsDeliveredDuplicates() throws Exception {
@@ -111,7 +112,7 @@ class BusDuplicatesAgentTest {
 
     private static double metric(int port, String name) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(
+            HttpResponse<String> r = HTTP.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             double sum = 0;
@@ -122,7 +123,7 @@ class BusDuplicatesAgentTest {
             }
             return sum;
         } catch (Exception e) {
-            return -1;
+            throw new IllegalStateException("agent metrics on " + port + ": " + e, e);
         }
     }
 }
