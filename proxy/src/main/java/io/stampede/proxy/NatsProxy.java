@@ -86,6 +86,7 @@ public final class NatsProxy implements AutoCloseable {
     private long bytesToClient;
     private long maxQueued;
     private long readStalls;
+    private long oversizeClosed;
     private long lastIoNanos;
     private final long busyPollNanos;
 
@@ -589,6 +590,7 @@ public final class NatsProxy implements AutoCloseable {
             return;
         }
         c.close(reset);
+        oversizeClosed += c.up.oversizePassed + c.down.oversizePassed;
         if (reset) {
             resets++;
         }
@@ -641,12 +643,15 @@ public final class NatsProxy implements AutoCloseable {
         long heldFrames = 0;
         long heldFrameBytes = 0;
         long tls = 0;
+        long oversize = 0;
         for (Connection c : connections) {
             queued += c.up.queuedBytes() + c.down.queuedBytes();
             heldFrames += c.up.heldFrames() + c.down.heldFrames();
             heldFrameBytes += c.up.heldFrameBytes() + c.down.heldFrameBytes();
             tls += c.tls ? 1 : 0;
+            oversize += c.up.oversizePassed + c.down.oversizePassed;
         }
+        oversize += oversizeClosed;
         JsonObject counters = new JsonObject();
         for (MessageFault f : plan.messageFaults()) {
             counters.put(f.id, f.counters());
@@ -665,6 +670,7 @@ public final class NatsProxy implements AutoCloseable {
                 .put("queued_bytes_limit_per_direction", config.ringLimit())
                 .put("read_stalls", readStalls)
                 .put("connections_tls", tls)
+                .put("frames_passed_oversize", oversize)
                 .put("held_frames", heldFrames)
                 .put("held_frame_bytes", heldFrameBytes)
                 .put("memory", new JsonObject()

@@ -83,6 +83,8 @@ final class Pipe implements NatsParser.Sink {
     private long lastEnd;
     private long scanNow;
 
+    /** frames passed without a decision because they alone filled a ring that could not grow */
+    long oversizePassed;
     /** the budget refused a bigger ring: no new try until something was written */
     private boolean growRefused;
     boolean srcEof;
@@ -157,7 +159,8 @@ final class Pipe implements NatsParser.Sink {
      * no fault a slow reader on the other side slows the sender, as without the proxy.
      */
     boolean wantsRead() {
-        return !srcEof && markCount < MAX_MARKS && (tail - head < ring.capacity() || mayGrow());
+        return !srcEof && markCount < MAX_MARKS
+                && (tail - head < ring.capacity() || mayGrow() || (head == committed && committed < tail));
     }
 
     private boolean mayGrow() {
@@ -240,6 +243,12 @@ final class Pipe implements NatsParser.Sink {
     int read(ChunkPolicy policy) throws IOException {
         if (tail - head == ring.capacity()) {
             if (!grow()) {
+                if (head == committed && committed < tail) {
+                    // one undecided frame fills a ring that may not grow (PROXY_MAX_QUEUED_BYTES or
+                    // the budget): it passes as it is rather than wedging the connection
+                    commit(tail, System.nanoTime(), policy);
+                    oversizePassed++;
+                }
                 return 0;
             }
         }

@@ -238,6 +238,29 @@ class MessageFaultsTest {
     }
 
     @Test
+    void aFrameBiggerThanTheRingMayGrowToPassesAsItIsAndSmallOnesStillGetTheirFault() throws Exception {
+        try (NatsProxy small = NatsProxy.start(new ProxyConfig("127.0.0.1", 0, "127.0.0.1", nats.port(), "127.0.0.1", 0,
+                128 * 1024, 0, ProxyConfig.DEFAULT_MEMORY_BUDGET_BYTES));
+             Connection pub = connect("nats://127.0.0.1:" + small.listenPort(), "pub");
+             Connection sub = connect(nats.url(), "sub")) {
+            List<byte[]> got = new CopyOnWriteArrayList<>();
+            Dispatcher d = sub.createDispatcher(m -> got.add(m.getData()));
+            d.subscribe("big");
+            sub.flush(Duration.ofSeconds(5));
+            small.putFault("f", fault("big", ProxyFault.Direction.TO_SERVER, 0, 0, 1.0, 0, 1L, null));
+            byte[] big = new byte[512 * 1024];
+            new SplittableRandom(5).nextBytes(big);
+            pub.publish("big", big);
+            pub.publish("big", new byte[] {1, 2, 3});
+            pub.flush(Duration.ofSeconds(5));
+            Await.until("big and small", Duration.ofSeconds(10), () -> got.size() == 3);
+            assertThat(got.get(0)).isEqualTo(big);                 // passed once, not duplicated
+            assertThat(got.get(1)).containsExactly(1, 2, 3);         // the small one: twice
+            assertThat(got.get(2)).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
     void clientFilterAndAdminValidation() {
         ProxyFault bad = ProxyFault.fromJson(new JsonObject().put("subject", "a.>.b").put("drop_rate", 2)
                 .put("reorder_window_ms", -1).put("bandwidth_kbps", 10));
