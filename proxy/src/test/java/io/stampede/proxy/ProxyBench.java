@@ -123,26 +123,42 @@ public final class ProxyBench {
             for (String u : urls) {
                 publishOnly(u, n); // warm up every path
             }
-            int rounds = 5;
+            List<ProxyProcess> procs = new ArrayList<>();
+            procs.add(null);
+            if (old != null) {
+                procs.add(old);
+            }
+            procs.add(proxy);
+            procs.add(other);
+            procs.add(c1);
+            int rounds = Integer.getInteger("bench.rounds", 5);
             double[][] pub = new double[urls.size()][rounds];
             double[][] ps = new double[urls.size()][rounds];
+            long[] cpuPub = new long[urls.size()];
+            long[] cpuPs = new long[urls.size()];
             for (int r = 0; r < rounds; r++) {
                 for (int k = 0; k < urls.size(); k++) {
                     int u = (k + r) % urls.size(); // rotate the order each round
+                    long c0 = cpu(procs.get(u));
                     pub[u][r] = publishOnly(urls.get(u), n);
+                    cpuPub[u] += cpu(procs.get(u)) - c0;
                 }
             }
             for (int r = 0; r < rounds; r++) {
                 for (int k = 0; k < urls.size(); k++) {
                     int u = (k + r) % urls.size();
+                    long c0 = cpu(procs.get(u));
                     ps[u][r] = pubSub(urls.get(u), n);
+                    cpuPs[u] += cpu(procs.get(u)) - c0;
                 }
             }
-            System.out.println("| throughput, 128 B, median of 5 rotated rounds | publish-only msg/s | × direct | pub+sub received msg/s | × direct |");
-            System.out.println("| --- | --- | --- | --- | --- |");
+            System.out.printf("| throughput, 128 B, median of %d rotated rounds | publish-only msg/s | × direct | proxy CPU ns/msg | pub+sub received msg/s | × direct | proxy CPU ns/msg |%n", rounds);
+            System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
             for (int u = 0; u < urls.size(); u++) {
-                System.out.printf("| %s | %,.0f | %.2f× | %,.0f | %.2f× |%n", names.get(u), median(pub[u]), median(pub[u]) / median(pub[0]),
-                        median(ps[u]), median(ps[u]) / median(ps[0]));
+                System.out.printf("| %s | %,.0f | %.2f× | %s | %,.0f | %.2f× | %s |%n", names.get(u), median(pub[u]), median(pub[u]) / median(pub[0]),
+                        u == 0 ? "-" : String.format("%.0f", cpuPub[u] / (double) (rounds * (long) n)),
+                        median(ps[u]), median(ps[u]) / median(ps[0]),
+                        u == 0 ? "-" : String.format("%.0f", cpuPs[u] / (double) (rounds * (long) n)));
             }
             if (old != null) {
                 int newIdx = names.indexOf("new, no fault");
@@ -156,6 +172,10 @@ public final class ProxyBench {
             }
             System.out.println("   non-matching fault counters: " + other.stats().getJsonObject("message_counters").encode());
         }
+    }
+
+    private static long cpu(ProxyProcess p) {
+        return p == null ? 0 : p.cpuNanos();
     }
 
     private static void delayAccuracy(String proxied, ProxyProcess proxy) throws Exception {
@@ -526,6 +546,17 @@ public final class ProxyBench {
 
         int listenPort() {
             return listenPort;
+        }
+
+        /** CPU time (user + system) the proxy process used so far, in nanoseconds (Linux). */
+        long cpuNanos() {
+            try {
+                String stat = java.nio.file.Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // clock ticks of 10 ms
+            } catch (java.io.IOException | RuntimeException e) {
+                return 0;
+            }
         }
 
         void putFault(String id, ProxyFault fault) throws Exception {
