@@ -135,7 +135,46 @@ final class NatsParser {
                     continue;
                 }
             }
-            // copy a piece of the line in bulk (no per-byte buffer access), then look for '\n'
+            if (lineLen == 0) {
+                // the line starts in this piece: find its end in place
+                long q = p;
+                while (q < to && ring.get((int) (q & mask)) != '\n') {
+                    q++;
+                }
+                if (q < to) {
+                    if (sink == null) {
+                        // pass-through: a message's size is all that is needed, no copy
+                        int k = quickKind(ring, mask, p);
+                        long size = k == OTHER ? -1 : sizeBefore(ring, mask, p, q);
+                        if (size >= 0) {
+                            kind = k;
+                            bodyLeft = size + 2;
+                            state = BODY;
+                            p = q + 1;
+                            continue;
+                        }
+                    }
+                    int len = (int) (q + 1 - p);
+                    if (len > MAX_LINE) {
+                        toOpaque(false);
+                        continue;
+                    }
+                    if (len > line.length) {
+                        line = new byte[Math.min(MAX_LINE, Math.max(len, line.length * 4))];
+                    }
+                    int idx = (int) (p & mask);
+                    int first = Math.min(len, mask + 1 - idx);
+                    ring.get(idx, line, 0, first);
+                    if (first < len) {
+                        ring.get(0, line, first, len - first);
+                    }
+                    lineLen = len;
+                    p = q + 1;
+                    endOfFrameLine(p, sink);
+                    continue;
+                }
+            }
+            // a line split across reads: copy it piece by piece, then look for '\n'
             if (lineLen == line.length) {
                 if (line.length >= MAX_LINE) {
                     toOpaque(false);
@@ -162,22 +201,82 @@ final class NatsParser {
             }
             lineLen = nl + 1;
             p += lineLen - from0; // bytes after the '\n' stay in the ring for the body or next line
-            int k = endOfLine();
-            if (state == OPAQUE) {
-                continue;
+            endOfFrameLine(p, sink);
+        }
+    }
+
+    /** A whole control line is in {@code line}, ending before stream position {@code p}. */
+    private void endOfFrameLine(long p, Sink sink) {
+        int k = endOfLine();
+        if (state == OPAQUE) {
+            return;
+        }
+        if (k == OTHER) {
+            long start = frameStart;
+            frameStart = p;
+            lineLen = 0;
+            if (sink != null) {
+                sink.frame(OTHER, start, p);
             }
-            if (k == OTHER) {
-                long start = frameStart;
-                frameStart = p;
-                lineLen = 0;
-                if (sink != null) {
-                    sink.frame(OTHER, start, p);
-                }
-            } else {
-                kind = k;
-                state = BODY;
+        } else {
+            kind = k;
+            state = BODY;
+        }
+    }
+
+    /** PUB, HPUB, MSG, HMSG (any case) followed by a blank at ring position {@code p}, else OTHER. */
+    private static int quickKind(ByteBuffer ring, int mask, long p) {
+        int c0 = ring.get((int) (p & mask)) & ~0x20;
+        int c1 = ring.get((int) ((p + 1) & mask)) & ~0x20;
+        int c2 = ring.get((int) ((p + 2) & mask)) & ~0x20;
+        int c3 = ring.get((int) ((p + 3) & mask));
+        if (c0 == 'P' && c1 == 'U' && c2 == 'B' && blank(c3)) {
+            return PUB;
+        }
+        if (c0 == 'M' && c1 == 'S' && c2 == 'G' && blank(c3)) {
+            return MSG;
+        }
+        if (c0 == 'H' && blank(ring.get((int) ((p + 4) & mask)))) {
+            c3 &= ~0x20;
+            if (c1 == 'P' && c2 == 'U' && c3 == 'B') {
+                return HPUB;
+            }
+            if (c1 == 'M' && c2 == 'S' && c3 == 'G') {
+                return HMSG;
             }
         }
+        return OTHER;
+    }
+
+    private static boolean blank(int c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** The number that ends the line {@code [p, nl]} (the total size), or -1 if there is none. */
+    private static long sizeBefore(ByteBuffer ring, int mask, long p, long nl) {
+        long e = nl - 1;
+        if (e > p && ring.get((int) (e & mask)) == '\r') {
+            e--;
+        }
+        while (e > p && blank(ring.get((int) (e & mask)))) {
+            e--;
+        }
+        long size = 0;
+        long mult = 1;
+        long digits = 0;
+        while (e > p) {
+            int d = ring.get((int) (e & mask)) - '0';
+            if (d < 0 || d > 9) {
+                break;
+            }
+            size += d * mult;
+            mult *= 10;
+            e--;
+            if (++digits > 10) {
+                return -1;
+            }
+        }
+        return digits == 0 || size > Integer.MAX_VALUE || !blank(ring.get((int) (e & mask))) ? -1 : size;
     }
 
     private void toOpaque(boolean notify) {

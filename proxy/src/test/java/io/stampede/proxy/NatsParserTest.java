@@ -89,6 +89,44 @@ class NatsParserTest {
         assertFrames(parse(s, 7), s);
     }
 
+    /** Tracking only (pass-through: no sink, the fast path) up to {@code cut}, then reporting. */
+    static List<Frame> parseFrom(byte[] stream, int cut, int piece) {
+        int cap = Integer.highestOneBit(Math.max(16, stream.length)) << 1;
+        ByteBuffer ring = ByteBuffer.allocateDirect(cap);
+        ring.put(stream).clear();
+        List<Frame> out = new ArrayList<>();
+        NatsParser p = new NatsParser(null);
+        NatsParser.Sink sink = (kind, start, end) -> out.add(new Frame(kind, start, end,
+                kind == NatsParser.OTHER ? null : p.subject()));
+        for (long pos = 0; pos < stream.length; ) {
+            long end = Math.min(stream.length, pos < cut ? Math.min(cut, pos + piece) : pos + piece);
+            p.scan(ring, cap - 1, pos, end, pos < cut ? null : sink);
+            pos = end;
+        }
+        return out;
+    }
+
+    @Test
+    void passThroughTrackingKeepsFrameBoundariesAtEverySplit() {
+        byte[] s = stream(40, 300);
+        List<Frame> all = parse(s, s.length);
+        for (int cut = 0; cut <= s.length; cut++) {
+            int c = cut;
+            List<Frame> expected = all.stream().filter(f -> f.end() > c).toList();
+            for (int piece : new int[] {1, 5, 64, s.length}) {
+                List<Frame> got = parseFrom(s, cut, piece);
+                assertThat(got).as("cut " + cut + " piece " + piece).hasSameSizeAs(expected);
+                for (int i = 0; i < got.size(); i++) {
+                    assertThat(got.get(i).end()).isEqualTo(expected.get(i).end());
+                    assertThat(got.get(i).kind()).isEqualTo(expected.get(i).kind());
+                    if (expected.get(i).start() >= cut) {
+                        assertThat(got.get(i)).isEqualTo(expected.get(i));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void headersOfAnySizeAndLargePayloads() {
         for (int hdr : new int[] {24, 100, 4096, 70_000}) {
