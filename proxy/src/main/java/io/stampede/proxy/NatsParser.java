@@ -137,10 +137,7 @@ final class NatsParser {
             }
             if (lineLen == 0) {
                 // the line starts in this piece: find its end in place
-                long q = p;
-                while (q < to && ring.get((int) (q & mask)) != '\n') {
-                    q++;
-                }
+                long q = findNewline(ring, mask, p, to);
                 if (q < to) {
                     if (sink == null) {
                         // pass-through: a message's size is all that is needed, no copy
@@ -224,8 +221,59 @@ final class NatsParser {
         }
     }
 
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final int PUB_ = ('P' << 24) | ('U' << 16) | ('B' << 8); // "PUB " with case bits cleared
+    private static final int MSG_ = ('M' << 24) | ('S' << 16) | ('G' << 8);
+    private static final int UPPER = ~0x20202020;
+
+    /**
+     * Position of the first '\n' in {@code [p, to)}, or {@code to}: eight bytes at a time (a zero
+     * byte test on {@code word ^ 0x0A..}) where they do not wrap around the ring's end.
+     */
+    private static long findNewline(ByteBuffer ring, int mask, long p, long to) {
+        int cap = mask + 1;
+        long q = p;
+        while (q < to) {
+            int idx = (int) (q & mask);
+            if (to - q >= 8 && idx + 8 <= cap) {
+                long x = ring.getLong(idx) ^ NEWLINES; // big-endian: the first byte is the highest
+                long hit = (x - ONES) & ~x & HIGHS;
+                if (hit == 0) {
+                    q += 8;
+                    continue;
+                }
+                long at = q + (Long.numberOfLeadingZeros(hit) >>> 3);
+                if (ring.get((int) (at & mask)) == '\n') {
+                    return at;
+                }
+                // a borrow flagged a byte before the real '\n' (0x0B there): go byte by byte
+                while (ring.get((int) (q & mask)) != '\n') {
+                    q++;
+                }
+                return q;
+            }
+            if (ring.get(idx) == '\n') {
+                return q;
+            }
+            q++;
+        }
+        return to;
+    }
+
     /** PUB, HPUB, MSG, HMSG (any case) followed by a blank at ring position {@code p}, else OTHER. */
     private static int quickKind(ByteBuffer ring, int mask, long p) {
+        int idx = (int) (p & mask);
+        if (idx + 4 <= mask + 1) {
+            int w = ring.getInt(idx) & UPPER; // a space after the op becomes 0 like the case bit
+            if (w == PUB_) {
+                return PUB;
+            }
+            if (w == MSG_) {
+                return MSG;
+            }
+        }
         int c0 = ring.get((int) (p & mask)) & ~0x20;
         int c1 = ring.get((int) ((p + 1) & mask)) & ~0x20;
         int c2 = ring.get((int) ((p + 2) & mask)) & ~0x20;

@@ -180,6 +180,15 @@ class NatsParserTest {
     }
 
     @Test
+    void newlineSearchIsNotFooledByAVerticalTabBeforeTheNewline() {
+        byte[] s = ascii("+OK\u000b\u000b\u000b\u000b\nPING\r\nPUB a.b 2\r\nhi\r\n");
+        for (int piece : new int[] {s.length, 1, 3}) {
+            assertThat(parse(s, piece)).containsExactly(new Frame(NatsParser.OTHER, 0, 8, null),
+                    new Frame(NatsParser.OTHER, 8, 14, null), new Frame(NatsParser.PUB, 14, 29, "a.b"));
+        }
+    }
+
+    @Test
     void subjectFilters() {
         assertThat(match("orders.*.created", "orders.eu.created")).isTrue();
         assertThat(match("orders.*.created", "orders.eu.x.created")).isFalse();
