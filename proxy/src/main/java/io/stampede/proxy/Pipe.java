@@ -28,6 +28,11 @@ import java.util.Arrays;
 final class Pipe implements NatsParser.Sink {
     static final int INITIAL_RING = 64 * 1024;
     static final int MAX_MARKS = 64 * 1024;
+    /**
+     * What a ring may grow to with nothing held, so reads go on (in bigger pieces) while the other
+     * side is briefly not writable; beyond it a slow reader slows the sender through TCP.
+     */
+    static final int PASS_RING = 256 * 1024;
     private static final MessageFault[] NO_FAULTS = new MessageFault[0];
 
     final Connection conn;
@@ -164,7 +169,8 @@ final class Pipe implements NatsParser.Sink {
     }
 
     private boolean mayGrow() {
-        return !growRefused && ring.capacity() < maxRing && (markCount > 0 || tail - committed > ring.capacity() / 2);
+        int cap = ring.capacity();
+        return !growRefused && cap < maxRing && (markCount > 0 || tail - committed > cap / 2 || cap < PASS_RING);
     }
 
     private boolean empty() {
@@ -558,7 +564,7 @@ final class Pipe implements NatsParser.Sink {
             released = 0;
             committed = 0;
             tail = 0;
-            if (ring.capacity() > INITIAL_RING && heldCount == 0) {
+            if (ring.capacity() > PASS_RING && heldCount == 0) {
                 shrink();
             }
             if (heldCount == 0) {
@@ -718,15 +724,15 @@ final class Pipe implements NatsParser.Sink {
         return true;
     }
 
-    /** Back to the initial ring once empty, so a burst's memory is given back at once. */
+    /** Back to the pass-through ring once empty, so what a fault held is given back at once. */
     private void shrink() {
-        ByteBuffer small = memory.ring(INITIAL_RING);
+        ByteBuffer small = memory.ring(PASS_RING);
         if (small == null) {
             return;
         }
         memory.giveBack(ring, true);
         ring = small;
-        mask = INITIAL_RING - 1;
+        mask = PASS_RING - 1;
     }
 
     private void copyInto(ByteBuffer bigger) {
