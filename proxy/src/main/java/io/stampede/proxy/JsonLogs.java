@@ -22,13 +22,17 @@ import java.util.Map;
  * {@code logger_name}, {@code thread_name}, {@code level}, {@code level_value}, MDC entries,
  * {@code stack_trace}, {@code service}). No XML configuration and no Jackson databind are loaded:
  * about 1 000 classes fewer, which is a good part of the proxy's resident memory. A
- * {@code logback-test.xml} on the class path (tests) still wins.
+ * {@code logback-test.xml} or {@code logback.xml} on the class path (tests, the chaos API, which
+ * has this jar for the fault model) wins.
  */
 public final class JsonLogs extends ContextAwareBase implements Configurator {
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (JsonLogs.class.getClassLoader().getResource("logback-test.xml") != null) {
+        ClassLoader cl = JsonLogs.class.getClassLoader();
+        if (cl.getResource("logback-test.xml") != null || cl.getResource("logback.xml") != null) {
+            // tests, or a process that has its own configuration (the chaos API has this jar on
+            // its class path for the fault model): theirs wins
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
         Encoder encoder = new Encoder(System.getenv().getOrDefault("STAMPEDE_SERVICE", "nats-proxy"));
