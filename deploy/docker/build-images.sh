@@ -32,7 +32,7 @@ need nats-server "apt-get install nats-server"
 need prometheus "apt-get install prometheus"
 
 # ---------------------------------------------------------------- jars
-jars=(chaos-api/target/chaos-api.jar demo/target/gateway.jar demo/target/agent.jar)
+jars=(chaos-api/target/chaos-api.jar proxy/target/proxy.jar demo/target/gateway.jar demo/target/agent.jar)
 missing=0
 for j in "${jars[@]}"; do [[ -f "$ROOT/$j" ]] || missing=1; done
 [[ -d "$ROOT/simulations/target/lib" && -d "$ROOT/simulations/target/test-classes" ]] || missing=1
@@ -165,11 +165,11 @@ ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx256m", "-jar", "/app/agent.jar"]
 DOCKERFILE
 build agent
 
-# the latency proxy runs from chaos-api.jar (same command as the launcher's proxy part)
-java_image proxy chaos-api/target/chaos-api.jar <<'DOCKERFILE'
+# the NATS proxy is its own jar (same command as the launcher's proxy part)
+java_image proxy proxy/target/proxy.jar <<'DOCKERFILE'
 ENV STAMPEDE_SERVICE=nats-proxy
 EXPOSE 4223 4224
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxDirectMemorySize=512m", "-cp", "/app/chaos-api.jar", "io.stampede.chaos.proxy.ProxyMain"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms4m", "-Xmx16m", "-Xmn3m", "-XX:MaxDirectMemorySize=320m", "-XX:MaxMetaspaceSize=48m", "-Xss256k", "-jar", "/app/proxy.jar"]
 CMD ["--listen=0.0.0.0:4223", "--upstream=nats:4222", "--admin=0.0.0.0:4224"]
 DOCKERFILE
 build proxy

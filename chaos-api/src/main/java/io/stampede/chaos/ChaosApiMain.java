@@ -15,6 +15,8 @@ import io.stampede.chaos.loadtest.LoadTestIntegrity;
 import io.stampede.chaos.loadtest.SimulationLauncher;
 import io.stampede.chaos.metrics.ChaosMetrics;
 import io.stampede.chaos.metrics.MetricsConfig;
+import io.stampede.chaos.proxy.DuplicateMessagesRouter;
+import io.stampede.chaos.proxy.MessageFaultsInjector;
 import io.stampede.chaos.proxy.NatsLatencyInjector;
 import io.stampede.chaos.servicefailure.DockerEngine;
 import io.stampede.chaos.servicefailure.ServiceFailureInjector;
@@ -61,7 +63,8 @@ public final class ChaosApiMain implements AutoCloseable {
 
     /**
      * The injectors, one per experiment type. {@code STAMPEDE_INJECTORS=default} builds the real
-     * ones here: {@code nats_latency} → the latency proxy's admin API; {@code service_failure} →
+     * ones here: {@code nats_latency}, {@code message_faults} and {@code duplicate_messages} with
+     * {@code source: "bus"} → the proxy's admin API; {@code service_failure} →
      * the configured targets (processes, Docker containers); {@code load_test} → a Gatling child
      * JVM; {@code backpressure} and {@code duplicate_messages} → the baseline traffic (started here
      * when STAMPEDE_BASELINE=on; otherwise those two answer 409 saying how to switch it on). Any
@@ -72,12 +75,13 @@ public final class ChaosApiMain implements AutoCloseable {
         if ("default".equals(cfg.injectors())) {
             List<FaultInjector<?>> out = new ArrayList<>();
             out.add(new NatsLatencyInjector(cfg.proxyAdminUrl()));
+            out.add(new MessageFaultsInjector(cfg.proxyAdminUrl()));
             out.add(new ServiceFailureInjector(cfg.serviceTargets(), DockerEngine.fromEnv(System.getenv())));
             out.add(new LoadTestInjector(SimulationLauncher.forTarget(cfg.home().resolve("simulations").resolve("target")),
                     LoadTestIntegrity.Config.defaults(cfg.natsUrl())));
             BaselineTraffic traffic = cfg.baseline() ? BaselineTraffic.start(cfg) : null;
             out.add(new BackpressureInjector(traffic));
-            out.add(new DuplicateMessagesInjector(traffic));
+            out.add(new DuplicateMessagesRouter(new DuplicateMessagesInjector(traffic), cfg.proxyAdminUrl()));
             return new Injectors(out);
         }
         var factories = ServiceLoader.load(InjectorFactory.class).stream().map(ServiceLoader.Provider::get).toList();

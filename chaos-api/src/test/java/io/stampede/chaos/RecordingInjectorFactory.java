@@ -3,6 +3,7 @@ package io.stampede.chaos;
 import io.stampede.chaos.experiment.Backpressure;
 import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.experiment.LoadTest;
+import io.stampede.chaos.experiment.MessageFaults;
 import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.inject.FaultInjector;
@@ -30,7 +31,8 @@ public final class RecordingInjectorFactory implements InjectorFactory {
                 new RecordingInjector<>(ServiceFailure.class, dir, applyDelayMs),
                 new RecordingInjector<>(Backpressure.class, dir, applyDelayMs),
                 new RecordingInjector<>(LoadTest.class, dir, applyDelayMs),
-                new RecordingInjector<>(DuplicateMessages.class, dir, applyDelayMs));
+                new RecordingInjector<>(DuplicateMessages.class, dir, applyDelayMs),
+                new RecordingInjector<>(MessageFaults.class, dir, applyDelayMs));
     }
 
     /** Every type slow: apply, revert and stats take the given milliseconds. */
@@ -40,7 +42,8 @@ public final class RecordingInjectorFactory implements InjectorFactory {
                 new RecordingInjector<>(ServiceFailure.class, dir, applyMs, revertMs, statsMs),
                 new RecordingInjector<>(Backpressure.class, dir, applyMs, revertMs, statsMs),
                 new RecordingInjector<>(LoadTest.class, dir, applyMs, revertMs, statsMs),
-                new RecordingInjector<>(DuplicateMessages.class, dir, applyMs, revertMs, statsMs)));
+                new RecordingInjector<>(DuplicateMessages.class, dir, applyMs, revertMs, statsMs),
+                new RecordingInjector<>(MessageFaults.class, dir, applyMs, revertMs, statsMs)));
     }
 
     public static Injectors injectors(Path dir) {

@@ -75,6 +75,35 @@ class ValidationTest {
     }
 
     @Test
+    void messageFaultsSubjectsAndBusDuplicatesAreValidatedLikeTheOthers() {
+        assertThat(fields(rejected("{\"type\":\"message_faults\",\"duration_s\":5,\"subject\":\"a.>.b\",\"direction\":\"up\","
+                + "\"drop_rate\":2,\"duplicate_rate\":-1,\"reorder_window_ms\":60001,\"delay_ms\":1.5}", 400)))
+                .containsExactlyInAnyOrder("subject", "direction", "drop_rate", "duplicate_rate", "reorder_window_ms", "delay_ms");
+        assertThat(fields(rejected("{\"type\":\"message_faults\",\"duration_s\":5}", 400))).containsExactly("subject");
+        assertThat(fields(rejected("{\"type\":\"message_faults\",\"duration_s\":5,\"subject\":\"x\"}", 400))).containsExactly("drop_rate");
+        assertThat(fields(rejected("{\"type\":\"nats_latency\",\"delay_ms\":5,\"duration_s\":5,\"subject\":\"a b\"}", 400)))
+                .containsExactly("subject");
+        assertThat(fields(rejected("{\"type\":\"duplicate_messages\",\"duplicate_rate\":0.1,\"duration_s\":5,\"source\":\"bus\",\"mode\":\"app\"}", 400)))
+                .containsExactly("mode");
+        assertThat(fields(rejected("{\"type\":\"duplicate_messages\",\"duplicate_rate\":0.1,\"duration_s\":5,\"source\":\"tap\",\"subject\":\"x\"}", 400)))
+                .containsExactlyInAnyOrder("source", "subject");
+        ApiClient.Response ok = fx.client.postJson("/experiments", "{\"type\":\"message_faults\",\"duration_s\":5,\"subject\":\"orders.*\","
+                + "\"direction\":\"to_client\",\"drop_rate\":0.1,\"client\":\"agent\"}");
+        assertThat(ok.status()).as(ok.body()).isEqualTo(201);
+        JsonObject params = ok.json().getJsonObject("params");
+        assertThat(params.getString("subject")).isEqualTo("orders.*");
+        assertThat(params.getString("direction")).isEqualTo("to_client");
+        assertThat(params.getString("client")).isEqualTo("agent");
+        assertThat(params.getInteger("reorder_window_ms")).isZero();
+        fx.client.delete("/experiments/" + ok.json().getString("experiment_id"));
+        ApiClient.Response bus = fx.client.postJson("/experiments",
+                "{\"type\":\"duplicate_messages\",\"duration_s\":5,\"duplicate_rate\":0.5,\"source\":\"bus\"}");
+        assertThat(bus.status()).as(bus.body()).isEqualTo(201);
+        assertThat(bus.json().getJsonObject("params").getString("subject")).isEqualTo(">");
+        fx.client.delete("/experiments/" + bus.json().getString("experiment_id"));
+    }
+
+    @Test
     void badBodies() {
         assertThat(rejected("{not json", 400).getString("error")).isEqualTo("bad_json");
         rejected("", 400);

@@ -43,7 +43,7 @@ final class LauncherStack {
     record Run(int exitCode, String output, Duration elapsed) {}
 
     LauncherStack() {
-        for (String jar : List.of("chaos-api/target/chaos-api.jar", "demo/target/gateway.jar", "demo/target/agent.jar")) {
+        for (String jar : List.of("chaos-api/target/chaos-api.jar", "proxy/target/proxy.jar", "demo/target/gateway.jar", "demo/target/agent.jar")) {
             if (!Files.isRegularFile(ROOT.resolve(jar))) {
                 throw new IllegalStateException(jar + " is missing: package the modules first (mvn -B -DskipTests package)");
             }

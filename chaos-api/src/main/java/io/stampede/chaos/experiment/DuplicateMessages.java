@@ -1,10 +1,23 @@
 package io.stampede.chaos.experiment;
 
-/** Re-publish a fraction of the baseline messages, like an upstream retry (app) or with the same Nats-Msg-Id (stream). */
-public record DuplicateMessages(double duplicateRate, int durationS, int duplicateDelayMs, Mode mode) implements ExperimentSpec {
+/**
+ * Source {@code baseline} (default): re-publish a fraction of the baseline messages, like an
+ * upstream retry (app) or with the same Nats-Msg-Id (stream). Source {@code bus}: the proxy
+ * delivers a fraction of the system's own deliveries on {@code subject} (default {@code >}) twice,
+ * the same frame (a JetStream delivery twice with the same ack subject).
+ */
+public record DuplicateMessages(double duplicateRate, int durationS, int duplicateDelayMs, Mode mode, Source source,
+                                String subject) implements ExperimentSpec {
     public static final String TYPE = "duplicate_messages";
 
     public enum Mode { APP, STREAM }
+
+    public enum Source { BASELINE, BUS }
+
+    /** Baseline duplicates (today's behaviour). */
+    public DuplicateMessages(double duplicateRate, int durationS, int duplicateDelayMs, Mode mode) {
+        this(duplicateRate, durationS, duplicateDelayMs, mode, Source.BASELINE, null);
+    }
 
     @Override
     public String type() {

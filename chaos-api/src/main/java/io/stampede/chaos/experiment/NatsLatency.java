@@ -1,8 +1,17 @@
 package io.stampede.chaos.experiment;
 
-/** Delay bytes through the NATS proxy by delay_ms ± jitter_pct·delay_ms. */
-public record NatsLatency(int delayMs, int durationS, double jitterPct, Direction direction) implements ExperimentSpec {
+/**
+ * Delay bytes through the NATS proxy by delay_ms ± jitter_pct·delay_ms; with a {@code subject}
+ * (NATS wildcards allowed) only the messages on matching subjects, the others pass at once.
+ */
+public record NatsLatency(int delayMs, int durationS, double jitterPct, Direction direction, String subject)
+        implements ExperimentSpec {
     public static final String TYPE = "nats_latency";
+
+    /** Every byte, no subject filter (the byte path: nothing reordered). */
+    public NatsLatency(int delayMs, int durationS, double jitterPct, Direction direction) {
+        this(delayMs, durationS, jitterPct, direction, null);
+    }
 
     public enum Direction {
         /** client → server only: publish→subscribe latency grows by delay_ms once */

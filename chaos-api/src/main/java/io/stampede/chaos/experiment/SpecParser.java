@@ -23,11 +23,13 @@ public final class SpecParser {
     static final Set<String> COMMON = Set.of("type", "duration_s", "start_after_s", "abort_if", "criteria");
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
-            NatsLatency.TYPE, Set.of("delay_ms", "jitter_pct", "direction"),
+            NatsLatency.TYPE, Set.of("delay_ms", "jitter_pct", "direction", "subject"),
+            MessageFaults.TYPE, Set.of("subject", "direction", "client", "drop_rate", "duplicate_rate", "delay_ms",
+                    "jitter_pct", "reorder_window_ms"),
             ServiceFailure.TYPE, Set.of("service", "failure_type"),
             Backpressure.TYPE, Set.of("rate_multiplier"),
             LoadTest.TYPE, Set.of("rps", "payload_size", "target_url"),
-            DuplicateMessages.TYPE, Set.of("duplicate_rate", "duplicate_delay_ms", "mode"));
+            DuplicateMessages.TYPE, Set.of("duplicate_rate", "duplicate_delay_ms", "mode", "source", "subject"));
 
     public static final Set<String> TYPES = new TreeSet<>(FIELDS.keySet());
 
@@ -83,9 +85,36 @@ public final class SpecParser {
                 int delay = f.integer("delay_ms", null, 0, 60_000);
                 double jitter = f.number("jitter_pct", 0.0, 0, 1, true);
                 String dir = f.oneOf("direction", "to_server", List.of("to_server", "both"));
+                String subject = f.subject("subject", null);
                 params.put("delay_ms", delay).put("jitter_pct", num(jitter)).put("direction", dir);
+                if (subject != null) {
+                    params.put("subject", subject);
+                }
                 yield new NatsLatency(delay, duration, jitter,
-                        "both".equals(dir) ? NatsLatency.Direction.BOTH : NatsLatency.Direction.TO_SERVER);
+                        "both".equals(dir) ? NatsLatency.Direction.BOTH : NatsLatency.Direction.TO_SERVER, subject);
+            }
+            case MessageFaults.TYPE -> {
+                String subject = f.subject("subject", null);
+                if (subject == null && !body.containsKey("subject")) {
+                    f.problems.add(new Problem("subject", "required"));
+                }
+                String dir = f.oneOf("direction", "to_server", List.of("to_server", "to_client", "both"));
+                String client = f.string("client", null, false);
+                double drop = f.number("drop_rate", 0.0, 0, 1, true);
+                double dup = f.number("duplicate_rate", 0.0, 0, 1, true);
+                int delay = f.integer("delay_ms", 0, 0, 60_000);
+                double jitter = f.number("jitter_pct", 0.0, 0, 1, true);
+                int reorder = f.integer("reorder_window_ms", 0, 0, 60_000);
+                if (drop == 0 && dup == 0 && delay == 0 && reorder == 0 && f.problems.isEmpty()) {
+                    f.problems.add(new Problem("drop_rate", "nothing to do: set drop_rate, duplicate_rate, delay_ms or reorder_window_ms"));
+                }
+                params.put("subject", subject).put("direction", dir).put("drop_rate", num(drop)).put("duplicate_rate", num(dup))
+                        .put("delay_ms", delay).put("jitter_pct", num(jitter)).put("reorder_window_ms", reorder);
+                if (client != null) {
+                    params.put("client", client);
+                }
+                yield new MessageFaults(subject, MessageFaults.Direction.valueOf(dir.toUpperCase(Locale.ROOT)), client,
+                        drop, dup, delay, jitter, reorder, duration);
             }
             case ServiceFailure.TYPE -> {
                 String service = f.string("service", null, true);
@@ -132,9 +161,25 @@ public final class SpecParser {
                 double rate = f.number("duplicate_rate", null, 0, 1, false);
                 int delay = f.integer("duplicate_delay_ms", 0, 0, 600_000);
                 String mode = f.oneOf("mode", "app", List.of("app", "stream"));
-                params.put("duplicate_rate", num(rate)).put("duplicate_delay_ms", delay).put("mode", mode);
+                String source = f.oneOf("source", "baseline", List.of("baseline", "bus"));
+                String subject = f.subject("subject", null);
+                if ("bus".equals(source)) {
+                    for (String k : List.of("mode", "duplicate_delay_ms")) {
+                        if (body.containsKey(k)) {
+                            f.problems.add(new Problem(k, "only with source baseline (bus duplicates are the same frame, at once)"));
+                        }
+                    }
+                    subject = subject == null ? ">" : subject;
+                } else if (subject != null) {
+                    f.problems.add(new Problem("subject", "only with source bus"));
+                }
+                params.put("duplicate_rate", num(rate)).put("duplicate_delay_ms", delay).put("mode", mode).put("source", source);
+                if (subject != null) {
+                    params.put("subject", subject);
+                }
                 yield new DuplicateMessages(rate, duration, delay,
-                        "stream".equals(mode) ? DuplicateMessages.Mode.STREAM : DuplicateMessages.Mode.APP);
+                        "stream".equals(mode) ? DuplicateMessages.Mode.STREAM : DuplicateMessages.Mode.APP,
+                        "bus".equals(source) ? DuplicateMessages.Source.BUS : DuplicateMessages.Source.BASELINE, subject);
             }
             default -> throw new IllegalStateException(type);
         };
@@ -212,6 +257,20 @@ public final class SpecParser {
             }
             if (s.isEmpty() || s.length() > 2048) {
                 problems.add(new Problem(key, "must be 1..2048 characters"));
+                return def;
+            }
+            return s;
+        }
+
+        /** A NATS subject filter ({@code *} and a last {@code >} allowed), optional. */
+        String subject(String key, String def) {
+            String s = string(key, def, false);
+            if (s == null || s.equals(def)) {
+                return s;
+            }
+            List<String> p = io.stampede.proxy.MessageRule.subjectProblems(s);
+            if (!p.isEmpty()) {
+                problems.add(new Problem(key, String.join("; ", p)));
                 return def;
             }
             return s;

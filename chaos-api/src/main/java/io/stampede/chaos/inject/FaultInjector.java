@@ -41,6 +41,11 @@ public interface FaultInjector<S extends ExperimentSpec> {
         return null;
     }
 
+    /** As {@link #unavailable()}, for this request (an injector may serve some requests and not others). */
+    default String unavailable(S spec) {
+        return unavailable();
+    }
+
     /**
      * For faults that end by themselves (a load_test's simulation exits when its run is over):
      * completes with how it ended, and the experiment ends then, with {@code completed} or

@@ -6,6 +6,7 @@ import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.experiment.ExperimentSpec;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.stampede.chaos.experiment.LoadTest;
+import io.stampede.chaos.experiment.MessageFaults;
 import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.vertx.core.json.JsonObject;
@@ -255,13 +256,20 @@ public final class Experiment {
         int d = p.getInteger("duration_s");
         return switch (type) {
             case NatsLatency.TYPE -> new NatsLatency(p.getInteger("delay_ms"), d, p.getDouble("jitter_pct", 0.0),
-                    "both".equals(p.getString("direction")) ? NatsLatency.Direction.BOTH : NatsLatency.Direction.TO_SERVER);
+                    "both".equals(p.getString("direction")) ? NatsLatency.Direction.BOTH : NatsLatency.Direction.TO_SERVER,
+                    p.getString("subject"));
+            case MessageFaults.TYPE -> new MessageFaults(p.getString("subject"),
+                    MessageFaults.Direction.valueOf(p.getString("direction", "to_server").toUpperCase(Locale.ROOT)),
+                    p.getString("client"), p.getDouble("drop_rate", 0.0), p.getDouble("duplicate_rate", 0.0),
+                    p.getInteger("delay_ms", 0), p.getDouble("jitter_pct", 0.0), p.getInteger("reorder_window_ms", 0), d);
             case ServiceFailure.TYPE -> new ServiceFailure(p.getString("service"),
                     "hang".equals(p.getString("failure_type")) ? ServiceFailure.FailureType.HANG : ServiceFailure.FailureType.CRASH, d);
             case Backpressure.TYPE -> new Backpressure(p.getDouble("rate_multiplier"), d);
             case LoadTest.TYPE -> new LoadTest(p.getDouble("rps"), d, p.getInteger("payload_size"), URI.create(p.getString("target_url")));
             case DuplicateMessages.TYPE -> new DuplicateMessages(p.getDouble("duplicate_rate"), d, p.getInteger("duplicate_delay_ms", 0),
-                    "stream".equals(p.getString("mode")) ? DuplicateMessages.Mode.STREAM : DuplicateMessages.Mode.APP);
+                    "stream".equals(p.getString("mode")) ? DuplicateMessages.Mode.STREAM : DuplicateMessages.Mode.APP,
+                    "bus".equals(p.getString("source")) ? DuplicateMessages.Source.BUS : DuplicateMessages.Source.BASELINE,
+                    p.getString("subject"));
             default -> throw new IllegalArgumentException("unknown experiment type in journal: " + type);
         };
     }

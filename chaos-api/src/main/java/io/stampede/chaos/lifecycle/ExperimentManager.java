@@ -171,7 +171,7 @@ public final class ExperimentManager implements AutoCloseable {
                         "no injector for type " + p.spec().type() + " in this build; nothing was started",
                         List.of(new Problem("type", "not implemented: " + p.spec().type())));
             }
-            String unavailable = injectors.forSpec(p.spec()).unavailable();
+            String unavailable = injectors.forSpec(p.spec()).unavailable(p.spec());
             if (unavailable != null) {
                 throw new ApiException(409, "unavailable", p.spec().type() + " cannot run now: " + unavailable
                         + "; nothing was started", List.of(new Problem("type", unavailable)));

@@ -1,7 +1,15 @@
 package io.stampede.chaos.proxy;
 
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import io.stampede.chaos.experiment.DuplicateMessages;
+import io.stampede.chaos.experiment.MessageFaults;
 import io.stampede.chaos.experiment.NatsLatency;
+import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.chaos.inject.ExperimentContext;
+import io.stampede.proxy.LatencyProbe;
+import io.stampede.proxy.ProxyMain;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.ChildJvm;
 import io.stampede.testkit.FreePorts;
@@ -20,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -70,6 +79,72 @@ class ProxyProcessTest {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(admin.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
         return new JsonObject(r.body());
+    }
+
+    @Test
+    void messageFaultsAndBusDuplicatesThroughTheProxyProcess() throws Exception {
+        MessageFaultsInjector mf = new MessageFaultsInjector(admin);
+        FaultInjector<DuplicateMessages> baselineNeverUsed = new FaultInjector<>() {
+            @Override
+            public Class<DuplicateMessages> specType() {
+                return DuplicateMessages.class;
+            }
+
+            @Override
+            public JsonObject apply(ExperimentContext ctx, DuplicateMessages spec) {
+                throw new AssertionError("source bus must not reach the baseline");
+            }
+
+            @Override
+            public void revert(ExperimentContext ctx, DuplicateMessages spec, JsonObject token) {
+                throw new AssertionError("source bus must not reach the baseline");
+            }
+
+            @Override
+            public String unavailable() {
+                return "baseline off";
+            }
+        };
+        DuplicateMessagesRouter dups = new DuplicateMessagesRouter(baselineNeverUsed, admin);
+        try (Connection pub = Nats.connect(natsUrl); Connection sub = Nats.connect(natsUrl)) {
+            AtomicLong lost = new AtomicLong();
+            AtomicLong kept = new AtomicLong();
+            AtomicLong twice = new AtomicLong();
+            Dispatcher d = sub.createDispatcher(m -> (m.getSubject().startsWith("mf.") ? lost
+                    : m.getSubject().equals("dup") ? twice : kept).incrementAndGet());
+            d.subscribe("mf.>");
+            d.subscribe("other");
+            d.subscribe("dup");
+            sub.flush(Duration.ofSeconds(5));
+            MessageFaults drop = new MessageFaults("mf.>", MessageFaults.Direction.TO_SERVER, null, 1.0, 0, 0, 0, 0, 60);
+            JsonObject token = mf.apply(ctx("chaos_message_faults_1"), drop);
+            DuplicateMessages bus = new DuplicateMessages(1.0, 60, 0, DuplicateMessages.Mode.APP, DuplicateMessages.Source.BUS, "dup");
+            assertThat(dups.unavailable(bus)).isNull();
+            JsonObject dupToken = dups.apply(ctx("chaos_duplicate_messages_2"), bus);
+            assertThat(dupToken.getString("source")).isEqualTo("bus");
+            for (int i = 0; i < 100; i++) {
+                pub.publish("mf.a", new byte[8]);
+                pub.publish("other", new byte[8]);
+                pub.publish("dup", new byte[8]);
+            }
+            pub.flush(Duration.ofSeconds(5));
+            Await.until("deliveries", Duration.ofSeconds(10), () -> kept.get() == 100 && twice.get() == 200);
+            assertThat(lost.get()).isZero();
+            Await.until("counters in stats", Duration.ofSeconds(10),
+                    () -> mf.stats(ctx("chaos_message_faults_1")).getLong("dropped", 0L) == 100);
+            JsonObject st = mf.stats(ctx("chaos_message_faults_1"));
+            assertThat(st.getLong("matched")).isEqualTo(100);
+            assertThat(st.getJsonObject("proxy_stats").getJsonObject("memory").getLong("budget_bytes")).isPositive();
+            mf.revert(ctx("chaos_message_faults_1"), drop, token);
+            mf.revert(ctx("chaos_message_faults_1"), drop, token); // idempotent
+            dups.revert(ctx("chaos_duplicate_messages_2"), bus, dupToken);
+            assertThat(mf.stats(ctx("chaos_message_faults_1")).getLong("dropped")).as("final counters kept").isEqualTo(100);
+            assertThat(dups.stats(ctx("chaos_duplicate_messages_2")).getLong("duplicated")).isEqualTo(100);
+            assertThat(get("/faults").getJsonObject("faults")).isEmpty();
+            pub.publish("mf.a", new byte[8]);
+            pub.flush(Duration.ofSeconds(5));
+            Await.until("delivered once the fault is gone", Duration.ofSeconds(5), () -> lost.get() == 1);
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import io.stampede.testkit.NatsServer;
 import org.junit.jupiter.api.AfterAll;

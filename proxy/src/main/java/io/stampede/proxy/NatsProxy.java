@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
@@ -60,6 +60,8 @@ public final class NatsProxy implements AutoCloseable {
     private final Selector selector;
     private final ServerSocketChannel acceptor;
     private final FaultTable faults = new FaultTable();
+    private final Memory memory;
+    private final FrameStore store;
     private final ScheduledExecutorService expiry;
     private final java.util.Map<String, ScheduledFuture<?>> expiryTasks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -84,12 +86,15 @@ public final class NatsProxy implements AutoCloseable {
     private long bytesToClient;
     private long maxQueued;
     private long readStalls;
+    private long oversizeClosed;
     private long lastIoNanos;
     private final long busyPollNanos;
 
     private NatsProxy(ProxyConfig config) throws IOException {
         this.config = config;
         this.busyPollNanos = config.busyPollMicros() * 1_000L;
+        this.memory = new Memory(config.memoryBudgetBytes());
+        this.store = new FrameStore(memory);
         this.selector = Selector.open();
         this.acceptor = ServerSocketChannel.open();
         acceptor.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -136,6 +141,12 @@ public final class NatsProxy implements AutoCloseable {
 
     /** Adds or replaces a fault; open connections are affected at once. */
     public void putFault(String id, ProxyFault fault) {
+        putFaultQuietly(id, fault);
+        log.info("fault {} applied: {}", id, fault.toJson().encode());
+    }
+
+    /** {@link #putFault} without the log line (the admin API logs after answering); its applied_at. */
+    String putFaultQuietly(String id, ProxyFault fault) {
         List<String> problems = fault.validate();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
@@ -146,34 +157,118 @@ public final class NatsProxy implements AutoCloseable {
             applyPlan(p, fault.dropConnections());
             return null;
         }));
-        log.info("fault {} applied: {}", id, fault.toJson().encode());
+        FaultTable.Entry e = faults.get(id);
+        return e == null ? Instant.now().toString() : e.appliedAt().toString();
+    }
+
+    private final Histogram adminCalls = new Histogram(60_000_000L, 2);
+
+    synchronized void recordAdminCall(long nanos) {
+        adminCalls.recordValue(Math.min(60_000_000L, nanos / 1_000));
+    }
+
+    private synchronized JsonObject adminCallPercentiles() {
+        return percentiles(adminCalls);
     }
 
     /** Removes a fault (idempotent); bytes it held are released in order at once. */
     public boolean removeFault(String id) {
+        return removeFaultWithCounters(id) != null;
+    }
+
+    /**
+     * Removes a fault (idempotent); what it held is released at once.
+     *
+     * @return its final message counters ({@code {}} for a byte fault), null when it was not there
+     */
+    public JsonObject removeFaultWithCounters(String id) {
+        JsonObject c = removeFaultQuietly(id);
+        if (c != null) {
+            log.info("fault {} removed {}", id, c.encode());
+        }
+        return c;
+    }
+
+    /** {@link #removeFaultWithCounters} without the log line. */
+    JsonObject removeFaultQuietly(String id) {
         ScheduledFuture<?> t = expiryTasks.remove(id);
         if (t != null) {
             t.cancel(false);
         }
-        FaultTable.Plan p = faults.remove(id);
-        if (p == null) {
-            return false;
-        }
-        await(call(() -> {
-            applyPlan(p, false);
+        FaultTable.Removed r = faults.remove(id);
+        if (r == null) {
             return null;
+        }
+        JsonObject counters = await(call(() -> {
+            applyPlan(r.plan(), false);
+            MessageFault mf = r.entry().runtime();
+            return mf == null ? new JsonObject() : mf.counters();
         }));
-        log.info("fault {} removed", id);
-        return true;
+        return counters;
     }
 
     public JsonObject faults() {
         return faults.toJson();
     }
 
+    /** The fault with {@code applied_at} and, for a message fault, its {@code counters}. */
     public JsonObject fault(String id) {
         FaultTable.Entry e = faults.get(id);
-        return e == null ? null : e.fault().toJson().put("applied_at", e.appliedAt().toString());
+        if (e == null) {
+            return null;
+        }
+        JsonObject j = e.fault().toJson().put("applied_at", e.appliedAt().toString());
+        if (e.runtime() != null) {
+            j.put("counters", await(call(e.runtime()::counters)));
+        }
+        return j;
+    }
+
+    /** Prometheus text: connections, bytes, held, memory, and each message fault's counters. */
+    public String metrics() {
+        return await(call(this::metricsOnLoop));
+    }
+
+    private String metricsOnLoop() {
+        StringBuilder b = new StringBuilder(1024);
+        long held = 0;
+        for (Connection c : connections) {
+            held += c.up.queuedBytes() + c.down.queuedBytes();
+        }
+        gauge(b, "nats_proxy_connections", "open client connections", connections.size());
+        counter(b, "nats_proxy_bytes_to_server_total", "bytes written to nats-server", bytesToServer);
+        counter(b, "nats_proxy_bytes_to_client_total", "bytes written to clients", bytesToClient);
+        gauge(b, "nats_proxy_queued_bytes", "bytes held in rings and held frames", held);
+        gauge(b, "nats_proxy_offheap_bytes", "direct buffers taken from the memory budget", memory.ringBytes() + memory.heldBytes());
+        gauge(b, "nats_proxy_memory_budget_bytes", "the memory budget", memory.budget());
+        counter(b, "nats_proxy_budget_refusals_total", "buffers refused by the memory budget", memory.refusals());
+        String[] names = {"matched", "delayed", "dropped", "duplicated", "reordered", "unheld_over_budget"};
+        for (String n : names) {
+            b.append("# TYPE nats_proxy_messages_").append(n).append("_total counter\n");
+            for (MessageFault f : plan.messageFaults()) {
+                long v = switch (n) {
+                    case "matched" -> f.matched;
+                    case "delayed" -> f.delayed;
+                    case "dropped" -> f.dropped;
+                    case "duplicated" -> f.duplicated;
+                    case "reordered" -> f.reordered;
+                    default -> f.unheldOverBudget;
+                };
+                b.append("nats_proxy_messages_").append(n).append("_total{fault=\"").append(f.id)
+                        .append("\",subject=\"").append(f.filter).append("\"} ").append(v).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static void gauge(StringBuilder b, String name, String help, long v) {
+        b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(v).append('\n');
+    }
+
+    private static void counter(StringBuilder b, String name, String help, long v) {
+        b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n")
+                .append(name).append(' ').append(v).append('\n');
     }
 
     /** Connections, bytes each way, held bytes, delay accuracy, active faults. */
@@ -195,6 +290,7 @@ public final class NatsProxy implements AutoCloseable {
         if (rss > 0) {
             s.put("rss_bytes", rss);
         }
+        s.put("admin_call_us", adminCallPercentiles());
         return s.put("faults", faults.toJson());
     }
 
@@ -454,7 +550,18 @@ public final class NatsProxy implements AutoCloseable {
             server = SocketChannel.open();
             server.configureBlocking(false);
             server.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Connection c = new Connection(++connectionSeq, client, server, config.ringLimit());
+            Connection c;
+            try {
+                c = new Connection(++connectionSeq, client, server, config.ringLimit(), memory, store);
+            } catch (IllegalStateException budget) {
+                log.warn("connection refused: {}", budget.getMessage());
+                resets++;
+                client.setOption(StandardSocketOptions.SO_LINGER, 0);
+                client.close();
+                server.close();
+                return;
+            }
+            c.setFaults(plan.messageFaults(), System.nanoTime());
             c.clientEnd.key = client.register(selector, 0, c.clientEnd);
             if (server.connect(config.upstreamAddress())) {
                 c.serverEnd.key = server.register(selector, 0, c.serverEnd);
@@ -483,6 +590,7 @@ public final class NatsProxy implements AutoCloseable {
             return;
         }
         c.close(reset);
+        oversizeClosed += c.up.oversizePassed + c.down.oversizePassed;
         if (reset) {
             resets++;
         }
@@ -507,6 +615,7 @@ public final class NatsProxy implements AutoCloseable {
         }
         long now = System.nanoTime();
         for (Connection c : new ArrayList<>(connections)) {
+            c.setFaults(next.messageFaults(), now);
             reschedule(c.up, next.toServer(), now);
             reschedule(c.down, next.toClient(), now);
         }
@@ -531,8 +640,21 @@ public final class NatsProxy implements AutoCloseable {
 
     private JsonObject statsOnLoop() {
         long queued = 0;
+        long heldFrames = 0;
+        long heldFrameBytes = 0;
+        long tls = 0;
+        long oversize = 0;
         for (Connection c : connections) {
             queued += c.up.queuedBytes() + c.down.queuedBytes();
+            heldFrames += c.up.heldFrames() + c.down.heldFrames();
+            heldFrameBytes += c.up.heldFrameBytes() + c.down.heldFrameBytes();
+            tls += c.tls ? 1 : 0;
+            oversize += c.up.oversizePassed + c.down.oversizePassed;
+        }
+        oversize += oversizeClosed;
+        JsonObject counters = new JsonObject();
+        for (MessageFault f : plan.messageFaults()) {
+            counters.put(f.id, f.counters());
         }
         return new JsonObject()
                 .put("listen", config.listenHost() + ":" + listenPort())
@@ -547,6 +669,18 @@ public final class NatsProxy implements AutoCloseable {
                 .put("queued_bytes_max", maxQueued)
                 .put("queued_bytes_limit_per_direction", config.ringLimit())
                 .put("read_stalls", readStalls)
+                .put("connections_tls", tls)
+                .put("frames_passed_oversize", oversize)
+                .put("held_frames", heldFrames)
+                .put("held_frame_bytes", heldFrameBytes)
+                .put("memory", new JsonObject()
+                        .put("budget_bytes", memory.budget())
+                        .put("ring_bytes", memory.ringBytes())
+                        .put("held_bytes", memory.heldBytes())
+                        .put("peak_bytes", memory.peak())
+                        .put("budget_refusals", memory.refusals())
+                        .put("over_budget", memory.refusals() > 0))
+                .put("message_counters", counters)
                 .put("delay_lateness_us", new JsonObject()
                         .put("to_server", percentiles(lateToServer))
                         .put("to_client", percentiles(lateToClient)));
@@ -567,6 +701,10 @@ public final class NatsProxy implements AutoCloseable {
             lateToClient.reset();
             maxQueued = 0;
             readStalls = 0;
+            memory.resetPeak();
+            synchronized (this) {
+                adminCalls.reset();
+            }
             return null;
         }));
     }

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import java.util.concurrent.ThreadLocalRandom;
 

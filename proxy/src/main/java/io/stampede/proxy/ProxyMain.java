@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The NATS proxy as its own process, so traffic keeps flowing whatever happens to the chaos API:
- * {@code java -cp chaos-api/target/chaos-api.jar io.stampede.chaos.proxy.ProxyMain
+ * {@code java -jar proxy/target/proxy.jar
  * [--listen=127.0.0.1:4223] [--upstream=127.0.0.1:4222] [--admin=127.0.0.1:4224]}
  * (or the {@code PROXY_*} environment keys of {@link ProxyConfig}). Stops on SIGTERM/SIGINT.
  */

@@ -1,12 +1,15 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
-/** One client connection and its upstream connection: two channels, two pipes. */
-final class Connection {
+/**
+ * One client connection and its upstream connection: two channels, two pipes. Learns the client's
+ * name from its {@code CONNECT} and whether it negotiates TLS (then both pipes pass bytes only).
+ */
+final class Connection implements NatsParser.Listener {
     final long id;
     final SocketChannel client;
     final SocketChannel server;
@@ -16,15 +19,46 @@ final class Connection {
     final Endpoint serverEnd;
     boolean connected;
     boolean closed;
+    /** the name in the client's CONNECT, null until then (or if it has none) */
+    String clientName;
+    boolean tls;
+    /** the plan's message faults, kept to pick again once the client's name is known */
+    MessageFault[] planFaults = new MessageFault[0];
 
-    Connection(long id, SocketChannel client, SocketChannel server, int maxRing) {
+    Connection(long id, SocketChannel client, SocketChannel server, int maxRing, Memory memory, FrameStore store) {
         this.id = id;
         this.client = client;
         this.server = server;
-        this.up = new Pipe(this, true, client, server, maxRing);
-        this.down = new Pipe(this, false, server, client, maxRing);
+        this.up = new Pipe(this, true, client, server, maxRing, memory, store, this);
+        Pipe d;
+        try {
+            d = new Pipe(this, false, server, client, maxRing, memory, store, this);
+        } catch (RuntimeException e) {
+            up.free();
+            throw e;
+        }
+        this.down = d;
         this.clientEnd = new Endpoint(this, client, up, down);
         this.serverEnd = new Endpoint(this, server, down, up);
+    }
+
+    void setFaults(MessageFault[] all, long now) {
+        planFaults = all;
+        up.setFaults(all, clientName, now);
+        down.setFaults(all, clientName, now);
+    }
+
+    @Override
+    public void clientName(String name) {
+        clientName = name;
+        setFaults(planFaults, System.nanoTime());
+    }
+
+    @Override
+    public void tls() {
+        tls = true;
+        up.parser.goOpaque();
+        down.parser.goOpaque();
     }
 
     boolean finished() {
@@ -46,6 +80,8 @@ final class Connection {
         closed = true;
         closeQuietly(client, reset);
         closeQuietly(server, reset);
+        up.free();
+        down.free();
     }
 
     private static void closeQuietly(SocketChannel ch, boolean reset) {

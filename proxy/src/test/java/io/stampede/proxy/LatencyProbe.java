@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * A jnats publisher and subscriber (each its own connection, possibly through the proxy) that
  * measures publish→subscribe latency and checks every message arrives once, in order, intact.
  */
-final class LatencyProbe implements AutoCloseable {
-    static final int SIZE = 128;
+public final class LatencyProbe implements AutoCloseable {
+    public static final int SIZE = 128;
 
     private final Connection pub;
     private final Connection sub;
@@ -28,7 +28,7 @@ final class LatencyProbe implements AutoCloseable {
     private volatile long badContent;
     private long nextSeq;
 
-    LatencyProbe(String pubUrl, String subUrl, String subject) throws Exception {
+    public LatencyProbe(String pubUrl, String subUrl, String subject) throws Exception {
         this.subject = subject;
         this.pub = Nats.connect(options(pubUrl));
         this.sub = Nats.connect(options(subUrl));
@@ -64,7 +64,7 @@ final class LatencyProbe implements AutoCloseable {
     }
 
     /** Publishes {@code count} messages at {@code rate}/s (open model) and waits for all of them. */
-    Sample run(int count, int rate) {
+    public Sample run(int count, int rate) {
         long firstIndex = received.get();
         publishPaced(count, rate);
         awaitReceived(firstIndex + count, Duration.ofSeconds(10));
@@ -75,7 +75,7 @@ final class LatencyProbe implements AutoCloseable {
         return new Sample(ms);
     }
 
-    void publishPaced(int count, int rate) {
+    public void publishPaced(int count, int rate) {
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -88,7 +88,7 @@ final class LatencyProbe implements AutoCloseable {
         }
     }
 
-    void publishOne() {
+    public void publishOne() {
         long seq = nextSeq++;
         byte[] payload = new byte[SIZE]; // jnats may keep the array until its writer thread sends it
         ByteBuffer b = ByteBuffer.wrap(payload);
@@ -99,15 +99,15 @@ final class LatencyProbe implements AutoCloseable {
         pub.publish(subject, payload);
     }
 
-    long published() {
+    public long published() {
         return nextSeq;
     }
 
-    long received() {
+    public long received() {
         return received.get();
     }
 
-    void awaitReceived(long n, Duration timeout) {
+    public void awaitReceived(long n, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (received.get() < n) {
             if (System.nanoTime() > deadline) {
@@ -117,11 +117,11 @@ final class LatencyProbe implements AutoCloseable {
         }
     }
 
-    long badOrder() {
+    public long badOrder() {
         return badOrder;
     }
 
-    long badContent() {
+    public long badContent() {
         return badContent;
     }
 
@@ -132,26 +132,26 @@ final class LatencyProbe implements AutoCloseable {
     }
 
     /** Latencies of one run, in nanoseconds. */
-    record Sample(long[] nanos) {
-        Sample {
+    public record Sample(long[] nanos) {
+        public Sample {
             nanos = nanos.clone();
             Arrays.sort(nanos);
         }
 
-        double percentileMs(double p) {
+        public double percentileMs(double p) {
             int i = (int) Math.min(nanos.length - 1, Math.max(0, Math.ceil(p / 100.0 * nanos.length) - 1));
             return nanos[i] / 1e6;
         }
 
-        double p50Ms() {
+        public double p50Ms() {
             return percentileMs(50);
         }
 
-        double minMs() {
+        public double minMs() {
             return nanos[0] / 1e6;
         }
 
-        double maxMs() {
+        public double maxMs() {
             return nanos[nanos.length - 1] / 1e6;
         }
 

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import io.vertx.core.json.JsonObject;
 
@@ -10,16 +10,25 @@ import java.util.Locale;
 /**
  * One fault held by the proxy, keyed by its id (the experiment id). Several faults may be active
  * at once: their delays add, the lowest bandwidth limit wins, any {@code dropConnections} resets.
+ * With a {@link MessageRule} the fault acts per NATS message on the messages it matches (delay,
+ * drop, duplicate, reorder) and never holds the others; without one it acts on bytes.
  *
- * @param delayMs         extra hold time of every chunk, from its arrival at the proxy
+ * @param delayMs         extra hold time of every chunk (or matching message), from its arrival
  * @param jitterPct       each chunk's delay is drawn uniformly in delay ± jitterPct·delay
  * @param direction       which way bytes are held
  * @param bandwidthKbps   0 = unlimited, else chunks are paced to this many kilobits per second
  * @param dropConnections reset every open connection on apply and every new one while active
  * @param expiresAt       null = until removed; else the proxy removes the fault by itself then
+ * @param message         null = a byte fault; else which messages, and what else happens to them
  */
 public record ProxyFault(int delayMs, double jitterPct, Direction direction, long bandwidthKbps,
-                         boolean dropConnections, Instant expiresAt) {
+                         boolean dropConnections, Instant expiresAt, MessageRule message) {
+
+    /** A byte fault (no message rule). */
+    public ProxyFault(int delayMs, double jitterPct, Direction direction, long bandwidthKbps,
+                      boolean dropConnections, Instant expiresAt) {
+        this(delayMs, jitterPct, direction, bandwidthKbps, dropConnections, expiresAt, null);
+    }
 
     public static final int MAX_DELAY_MS = 600_000;
 
@@ -63,6 +72,12 @@ public record ProxyFault(int delayMs, double jitterPct, Direction direction, lon
         if (bandwidthKbps < 0) {
             problems.add("bandwidth_kbps must be >= 0 (0 = unlimited)");
         }
+        if (message != null) {
+            problems.addAll(message.validate());
+            if (bandwidthKbps != 0 || dropConnections) {
+                problems.add("bandwidth_kbps and drop_connections act on bytes: not with a subject");
+            }
+        }
         return problems;
     }
 
@@ -91,10 +106,29 @@ public record ProxyFault(int delayMs, double jitterPct, Direction direction, lon
                 problems.add("expires_at must be an ISO-8601 instant");
             }
         }
+        MessageRule message = null;
+        Object subject = json.getValue("subject");
+        if (subject != null) {
+            Object client = json.getValue("client");
+            Long seed = null;
+            if (json.getValue("seed") != null) {
+                double sd = doubleField(json, "seed", 0, problems);
+                seed = (long) sd;
+            }
+            message = new MessageRule(subject.toString(), client == null ? null : client.toString(),
+                    doubleField(json, "drop_rate", 0, problems), doubleField(json, "duplicate_rate", 0, problems),
+                    intField(json, "reorder_window_ms", 0, problems), seed);
+        } else {
+            for (String k : new String[] {"client", "drop_rate", "duplicate_rate", "reorder_window_ms", "seed"}) {
+                if (json.getValue(k) != null) {
+                    problems.add(k + " needs a subject (message faults act on matching messages)");
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        return new ProxyFault(delay, jitter, direction, bandwidth, drop, expires);
+        return new ProxyFault(delay, jitter, direction, bandwidth, drop, expires, message);
     }
 
     public JsonObject toJson() {
@@ -106,6 +140,9 @@ public record ProxyFault(int delayMs, double jitterPct, Direction direction, lon
                 .put("drop_connections", dropConnections);
         if (expiresAt != null) {
             j.put("expires_at", expiresAt.toString());
+        }
+        if (message != null) {
+            message.writeTo(j);
         }
         return j;
     }

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 /**
  * Decides when a chunk read from one side of a connection may be written to the other side; one

@@ -1,4 +1,4 @@
-package io.stampede.chaos.proxy;
+package io.stampede.proxy;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -28,8 +28,8 @@ class ProxyConfigTest {
 
     @Test
     void validateReportsEveryProblem() {
-        ProxyConfig bad = new ProxyConfig("127.0.0.1", -1, "127.0.0.1", 0, "0.0.0.0", 70000, 10, -5);
-        assertThat(bad.validate()).hasSize(6);
+        ProxyConfig bad = new ProxyConfig("127.0.0.1", -1, "127.0.0.1", 0, "0.0.0.0", 70000, 10, -5, 1);
+        assertThat(bad.validate()).hasSize(7);
     }
 
     @Test
