@@ -519,7 +519,14 @@ public final class ChaosApiVerticle extends VerticleBase {
     }
 
     private JsonObject withVerdict(Experiment e, JsonObject body) {
-        JsonObject v = manager.verdict(e);
+        JsonObject v;
+        try {
+            v = manager.verdict(e);
+        } catch (RuntimeException failure) {
+            // a verdict that cannot be computed must not cost the answer
+            log.warn("verdict of {} not available: {}", e.id(), failure.toString());
+            v = new JsonObject().put("status", "inconclusive").put("final", false).put("error", String.valueOf(failure));
+        }
         if (v != null) {
             body.put("verdict", v);
         }

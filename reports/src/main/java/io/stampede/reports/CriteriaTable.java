@@ -38,6 +38,8 @@ public final class CriteriaTable {
 
     static {
         TABLE.put(RunType.NATS_LATENCY, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));
+        // faults on single messages (the proxy): what was dropped must come back by redelivery
+        TABLE.put(RunType.MESSAGE_FAULTS, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));
         TABLE.put(RunType.SERVICE_FAILURE, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));
         TABLE.put(RunType.BACKPRESSURE, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));
         TABLE.put(RunType.DUPLICATE_MESSAGES, EnumSet.of(LOST, DUPLICATED, UNEXPECTED, PROCESSING, RECOVERED, CATCH_UP));

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** What a run directory records: one of the five experiment types, a plan, or the baseline run. */
 public enum RunType {
-    NATS_LATENCY, SERVICE_FAILURE, BACKPRESSURE, LOAD_TEST, DUPLICATE_MESSAGES, PLAN, BASELINE;
+    NATS_LATENCY, SERVICE_FAILURE, BACKPRESSURE, LOAD_TEST, DUPLICATE_MESSAGES, MESSAGE_FAULTS, PLAN, BASELINE;
 
     /** The JSON spelling, the same as the control API's {@code type}: {@code nats_latency}, ..., {@code plan}, {@code baseline}. */
     public String json() {

@@ -86,7 +86,7 @@ class ReadmeTest {
     @Test
     void criteriaTableIsCriteriaTable() throws Exception {
         List<String> header = List.of("nats_latency", "service_failure", "backpressure", "load_test",
-                "duplicate_messages", "plan", "baseline");
+                "duplicate_messages", "message_faults", "plan", "baseline");
         List<List<String>> rows = table("criteria-table");
         assertThat(rows).extracting(r -> r.get(0))
                 .containsExactly(EnumSet.allOf(CriterionId.class).stream().map(CriterionId::json).toArray(String[]::new));
