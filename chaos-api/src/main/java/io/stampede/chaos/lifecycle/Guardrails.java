@@ -4,10 +4,6 @@ import io.stampede.chaos.ChaosConfig;
 import io.stampede.chaos.experiment.AbortIf;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -53,7 +49,7 @@ public final class Guardrails implements AutoCloseable {
 
     private final ExperimentManager manager;
     private final ChaosConfig cfg;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(500)).build();
+    private final MetricsPages pages = new MetricsPages(Duration.ofMillis(800));
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "guardrails");
         t.setDaemon(true);
@@ -97,8 +93,10 @@ public final class Guardrails implements AutoCloseable {
         boolean needCounters = running.stream().anyMatch(e -> e.abortIf() != null && e.abortIf().errorRatePct() != null);
         Instant now = Instant.now();
         if (needCounters) {
-            Map<URI, String> pages = new LinkedHashMap<>();
-            samples.addLast(new Sample(now, increase(cfg.errorMetrics(), pages), increase(cfg.requestMetrics(), pages)));
+            List<ChaosConfig.MetricRef> refs = new java.util.ArrayList<>(cfg.errorMetrics());
+            refs.addAll(cfg.requestMetrics());
+            Map<ChaosConfig.MetricRef, Double> read = pages.read(refs); // one request per page for both
+            samples.addLast(new Sample(now, increase(cfg.errorMetrics(), read), increase(cfg.requestMetrics(), read)));
             while (samples.size() > 2 && samples.peekFirst().at.isBefore(now.minus(Duration.ofHours(1)))) {
                 samples.removeFirst();
             }
@@ -165,36 +163,14 @@ public final class Guardrails implements AutoCloseable {
     }
 
     /** The summed increases of {@code refs}; an unreachable page or a missing metric is a gap, not a zero. */
-    private double increase(List<ChaosConfig.MetricRef> refs, Map<URI, String> pages) {
+    private double increase(List<ChaosConfig.MetricRef> refs, Map<ChaosConfig.MetricRef, Double> read) {
         double total = 0;
         for (ChaosConfig.MetricRef ref : refs) {
-            String page = pages.computeIfAbsent(ref.url(), u -> {
-                String body = fetch(u);
-                return body == null ? "" : body;
-            });
             Counter c = counters.computeIfAbsent(ref, r -> new Counter());
-            c.observe(page.isEmpty() ? Double.NaN : PrometheusText.sum(page, ref.metric()));
+            c.observe(read.getOrDefault(ref, Double.NaN));
             total += c.increase;
         }
         return total;
-    }
-
-    private String fetch(URI url) {
-        try {
-            // bounded by our own clock too: a request timeout alone has been seen to wait far longer
-            var call = http.sendAsync(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(800)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> r;
-            try {
-                r = call.get(1000, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException slow) {
-                call.cancel(true);
-                return null;
-            }
-            return r.statusCode() == 200 ? r.body() : null;
-        } catch (Exception e) {
-            return null;
-        }
     }
 
     @Override

@@ -4,10 +4,6 @@ import io.stampede.chaos.ChaosConfig;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.stampede.reports.CounterRecord;
 import io.stampede.reports.RunWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -39,7 +35,7 @@ public final class SutSampler implements AutoCloseable {
     private final Supplier<Long> backlog;
     private final Supplier<Path> baselineRunDir;
     private final Path runsDir;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(300)).build();
+    private final MetricsPages pages = new MetricsPages(Duration.ofMillis(500));
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sut-sampler");
         t.setDaemon(true);
@@ -99,40 +95,17 @@ public final class SutSampler implements AutoCloseable {
     }
 
     Map<String, Number> sample() {
-        Map<URI, String> pages = new LinkedHashMap<>();
         Map<String, Number> values = new LinkedHashMap<>();
-        for (ChaosConfig.MetricRef ref : metrics) {
-            String page = pages.computeIfAbsent(ref.url(), this::fetch);
-            if (!page.isEmpty()) {
-                double v = PrometheusText.sum(page, ref.metric());
-                if (!Double.isNaN(v)) {
-                    values.merge(ref.metric(), v, (a, b) -> a.doubleValue() + b.doubleValue());
-                }
+        pages.read(metrics).forEach((ref, v) -> {
+            if (!Double.isNaN(v)) {
+                values.merge(ref.metric(), v, (x, y) -> x.doubleValue() + y.doubleValue());
             }
-        }
+        });
         Long b = backlog.get();
         if (b != null) {
             values.put("consumer_backlog_now", b);
         }
         return values;
-    }
-
-    private String fetch(URI url) {
-        try {
-            // bounded by our own clock too: a request timeout alone has been seen to wait far longer
-            var call = http.sendAsync(HttpRequest.newBuilder(url).timeout(Duration.ofMillis(500)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> r;
-            try {
-                r = call.get(700, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException slow) {
-                call.cancel(true);
-                return "";
-            }
-            return r.statusCode() == 200 ? r.body() : "";
-        } catch (Exception e) {
-            return "";
-        }
     }
 
     @Override
