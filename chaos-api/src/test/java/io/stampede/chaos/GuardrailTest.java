@@ -2,12 +2,9 @@ package io.stampede.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.stampede.testkit.Await;
 import io.vertx.core.json.JsonObject;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,20 +18,9 @@ class GuardrailTest {
     void errorRateAbortsAndReverts() throws Exception {
         AtomicLong errors = new AtomicLong();
         AtomicLong requests = new AtomicLong();
-        HttpServer sut = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        sut.createContext("/metrics", ex -> {
-            byte[] body = ("# TYPE app_errors_total counter\napp_errors_total{kind=\"a\"} " + errors.get()
-                    + ".0\napp_requests_total " + requests.get() + ".0\n").getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        sut.createContext("/healthz", ex -> {
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        sut.start();
-        String base = "http://127.0.0.1:" + sut.getAddress().getPort();
+        MetricsPageServer sut = new MetricsPageServer(() -> "# TYPE app_errors_total counter\napp_errors_total{kind=\"a\"} "
+                + errors.get() + ".0\napp_requests_total " + requests.get() + ".0\n");
+        String base = sut.base();
         try (ApiFixture fx = ApiFixture.start(0.1, c -> c.withMetrics(
                 Map.of("gateway", URI.create(base + "/healthz"), "agent", URI.create(base + "/healthz")),
                 List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_errors_total")),
@@ -60,7 +46,7 @@ class GuardrailTest {
             assertThat(RecordingInjector.applied(fx.recordingDir)).isEmpty();
             assertThat(LifecycleTest.lines(java.nio.file.Path.of(e.getString("run_dir")).resolve("timeline.jsonl"))).contains("guardrail_fired");
         } finally {
-            sut.stop(0);
+            sut.close();
         }
     }
 
@@ -89,25 +75,9 @@ class GuardrailTest {
         AtomicLong errors = new AtomicLong(1_000);
         AtomicLong requests = new AtomicLong(100_000);
         java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
-        HttpServer sut = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        sut.createContext("/metrics", ex -> {
-            if (down.get()) {
-                ex.sendResponseHeaders(503, -1);
-                ex.close();
-                return;
-            }
-            byte[] body = ("app_errors_total " + errors.get() + ".0\napp_requests_total " + requests.get() + ".0\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        sut.createContext("/healthz", ex -> {
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        sut.start();
-        String base = "http://127.0.0.1:" + sut.getAddress().getPort();
+        MetricsPageServer sut = new MetricsPageServer(() -> down.get() ? null
+                : "app_errors_total " + errors.get() + ".0\napp_requests_total " + requests.get() + ".0\n");
+        String base = sut.base();
         try (ApiFixture fx = ApiFixture.start(0.1, c -> c.withMetrics(
                 Map.of("gateway", URI.create(base + "/healthz"), "agent", URI.create(base + "/healthz")),
                 List.of(new ChaosConfig.MetricRef(URI.create(base + "/metrics"), "app_errors_total")),
@@ -134,7 +104,7 @@ class GuardrailTest {
             assertThat(fx.client.get("/experiments/" + id).json().getString("reason")).startsWith("guardrail: error rate");
             assertThat(RecordingInjector.applied(fx.recordingDir)).isEmpty();
         } finally {
-            sut.stop(0);
+            sut.close();
         }
     }
 }

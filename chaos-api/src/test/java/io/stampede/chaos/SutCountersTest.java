@@ -2,13 +2,10 @@ package io.stampede.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.stampede.reports.CounterRecord;
 import io.stampede.reports.RunReader;
 import io.stampede.testkit.Await;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,25 +20,9 @@ class SutCountersTest {
     void sutCountersAreSampledIntoTheRunRecordWithGaps() throws Exception {
         AtomicLong decisions = new AtomicLong();
         AtomicBoolean down = new AtomicBoolean();
-        HttpServer sut = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        sut.createContext("/metrics", ex -> {
-            if (down.get()) {
-                ex.sendResponseHeaders(503, -1);
-                ex.close();
-                return;
-            }
-            byte[] body = ("mcp_decisions_generated_total " + decisions.addAndGet(10) + ".0\ngateway_webhooks_received_total 7.0\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        sut.createContext("/healthz", ex -> {
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        sut.start();
-        String base = "http://127.0.0.1:" + sut.getAddress().getPort();
+        MetricsPageServer sut = new MetricsPageServer(() -> down.get() ? null
+                : "mcp_decisions_generated_total " + decisions.addAndGet(10) + ".0\ngateway_webhooks_received_total 7.0\n");
+        String base = sut.base();
         try (ApiFixture fx = ApiFixture.start(1.0, c -> c.withMetrics(
                 Map.of("gateway", URI.create(base + "/healthz"), "agent", URI.create(base + "/healthz")), List.of(), List.of()))) {
             String id = fx.client.postJson("/experiments", "{\"type\":\"nats_latency\",\"delay_ms\":5,\"duration_s\":600}")
@@ -60,7 +41,7 @@ class SutCountersTest {
             assertThat(all).allSatisfy(r -> assertThat(r.values().getOrDefault("mcp_decisions_generated_total", 1).doubleValue()).isPositive());
             fx.client.delete("/experiments/" + id);
         } finally {
-            sut.stop(0);
+            sut.close();
         }
     }
 
