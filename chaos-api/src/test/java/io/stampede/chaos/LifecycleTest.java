@@ -168,4 +168,26 @@ class LifecycleTest {
         assertThat(r.problems()).as("timeline lines that do not parse").isEmpty();
         return events;
     }
+
+    /** A plan's verdict.json and report.html appear when its last step settles, with nobody asking for the plan. */
+    @Test
+    void aPlanWritesItsFinalFilesWithoutBeingAsked() {
+        try (ApiFixture fx = ApiFixture.start(0.01)) {
+            JsonObject plan = fx.client.postJson("/experiments", "{\"experiments\":["
+                    + "{\"type\":\"nats_latency\",\"delay_ms\":5,\"duration_s\":20},"
+                    + "{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":30,\"start_after_s\":10}]}").json();
+            Path dir = fx.config.runsDir().resolve(plan.getString("plan_id"));
+            Await.until("plan verdict.json written", Duration.ofSeconds(20), () -> Files.exists(dir.resolve("verdict.json")));
+            assertThat(dir.resolve("report.html")).exists();
+            assertThat(new JsonObject(readString(dir.resolve("verdict.json"))).getBoolean("final")).isTrue();
+        }
+    }
+
+    private static String readString(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -53,6 +53,8 @@ public final class ExperimentManager implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<JsonObject>> statsInFlight =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Verdicts verdicts;
+    /** Guards writing a plan's final files (a plan's verdict.json is written once). */
+    private final Object planWrites = new Object();
     private volatile java.util.function.Consumer<Experiment> appliedListener = e -> { };
     private volatile java.util.function.Consumer<Experiment> endedListener = e -> { };
     private volatile Recovery.Report recovery = new Recovery.Report(List.of(), 0, false);
@@ -93,6 +95,13 @@ public final class ExperimentManager implements AutoCloseable {
     /** From now on every experiment is judged by {@code v} (see {@link Verdicts}). */
     public void attachVerdicts(Verdicts v) {
         this.verdicts = v;
+        // a plan's verdict.json and report.html are written when its last step settles, whether
+        // or not anyone asks for the plan (planVerdict writes them once the plan is final)
+        v.onFinal(e -> {
+            if (e.planId() != null) {
+                planVerdict(e.planId(), plan(e.planId()));
+            }
+        });
         runner.onApplied(e -> {
             v.applied(e);
             appliedListener.accept(e);
@@ -138,17 +147,20 @@ public final class ExperimentManager implements AutoCloseable {
         io.stampede.reports.Verdict pv = v.plan(planId, steps);
         if (pv.isFinal()) {
             java.nio.file.Path dir = runsDir.resolve(planId);
-            if (!java.nio.file.Files.exists(dir.resolve("verdict.json"))) {
-                long from = steps.stream().map(s -> s.view().appliedAt() == null ? s.createdAt() : s.view().appliedAt())
-                        .mapToLong(Instant::toEpochMilli).min().orElse(System.currentTimeMillis());
-                RunSlice.complete(dir, RunSlice.info(planId, "plan", null, steps.get(0).createdAt().toEpochMilli(), from,
-                        System.currentTimeMillis(), java.util.Map.of("steps", steps.stream().map(Experiment::id).toList())),
-                        v.baselineDir(), from, System.currentTimeMillis());
-                try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(dir)) {
-                    w.writeVerdict(pv);
-                    io.stampede.reports.html.HtmlReport.write(dir, dir.resolve(io.stampede.reports.html.HtmlReport.FILE_NAME));
-                } catch (RuntimeException failure) {
-                    log.warn("plan {} verdict.json / report.html not written: {}", planId, failure.toString());
+            // a GET and the last step's settling may both get here: one writes, once
+            synchronized (planWrites) {
+                if (!java.nio.file.Files.exists(dir.resolve("verdict.json"))) {
+                    long from = steps.stream().map(s -> s.view().appliedAt() == null ? s.createdAt() : s.view().appliedAt())
+                            .mapToLong(Instant::toEpochMilli).min().orElse(System.currentTimeMillis());
+                    RunSlice.complete(dir, RunSlice.info(planId, "plan", null, steps.get(0).createdAt().toEpochMilli(), from,
+                            System.currentTimeMillis(), java.util.Map.of("steps", steps.stream().map(Experiment::id).toList())),
+                            v.baselineDir(), from, System.currentTimeMillis());
+                    try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(dir)) {
+                        w.writeVerdict(pv);
+                        io.stampede.reports.html.HtmlReport.write(dir, dir.resolve(io.stampede.reports.html.HtmlReport.FILE_NAME));
+                    } catch (RuntimeException failure) {
+                        log.warn("plan {} verdict.json / report.html not written: {}", planId, failure.toString());
+                    }
                 }
             }
         }

@@ -62,6 +62,7 @@ public final class Verdicts implements AutoCloseable {
         return t;
     });
     private final long tickMs;
+    private volatile java.util.function.Consumer<Experiment> onFinal = e -> { };
 
     public Verdicts(Sources sources, Timing timing, TimeScale scale) {
         this.sources = sources;
@@ -171,29 +172,43 @@ public final class Verdicts implements AutoCloseable {
         }
     }
 
+    /** Called once an experiment's verdict turned final (its verdict.json is written), outside its lock. */
+    void onFinal(java.util.function.Consumer<Experiment> listener) {
+        this.onFinal = listener;
+    }
+
     private void tick(Tracker t) {
+        if (tickLocked(t)) {
+            onFinal.accept(t.e);
+        }
+    }
+
+    /** Returns whether the verdict turned final in this tick. */
+    private boolean tickLocked(Tracker t) {
         synchronized (t) {
             if (t.finalVerdict != null) {
-                return;
+                return false;
             }
             long now = System.currentTimeMillis();
             DeliveryVerifier v = sources.verifier().get();
+            // the window is counted once a tick: each count holds the verifier's lock its outcomes need
+            DeliveryVerifier.RangeCounts mine = window(t, v);
             if (v != null) {
                 long delivered = v.stats().delivered();
                 long sent = v.sentUpTo();
+                long overdue = mine == null ? 0 : mine.missing();
                 if (t.lastSent >= 0 && t.endedMs > 0) {
                     double secs = Math.max(1e-3, tickMs / 1000.0);
-                    long overdue = overdue(t, v);
                     t.samples.add(new CatchUp.Sample(now, overdue, (sent - t.lastSent) / secs, (delivered - t.lastDecisions) / secs));
                 }
                 t.lastSent = sent;
                 t.lastDecisions = delivered;
-                long mineDelivered = t.fromSeq < 0 ? 0 : v.range(t.fromSeq, t.toSeq < 0 ? sent : t.toSeq).delivered();
+                long mineDelivered = mine == null ? 0 : mine.delivered();
                 if (mineDelivered > t.lastDelivered) {
                     t.lastDelivered = mineDelivered;
                     t.lastProgressMs = now;
                 }
-                t.overduePeak = Math.max(t.overduePeak, overdue(t, v));
+                t.overduePeak = Math.max(t.overduePeak, overdue);
             }
             Long backlog = sources.backlog().get();
             if (backlog != null) {
@@ -204,7 +219,7 @@ public final class Verdicts implements AutoCloseable {
             }
             LoadTestCounts lt = t.e.spec() instanceof LoadTest ? loadTestCounts(t, now) : null;
             boolean ended = t.endedMs > 0;
-            boolean settledByOutcomes = ended && v != null && t.fromSeq >= 0 && overdue(t, v) == 0 && caughtUp(t);
+            boolean settledByOutcomes = ended && mine != null && mine.missing() == 0 && caughtUp(t);
             if (lt != null) {
                 // a load test with integrity also waits for a decision of every request answered 202
                 settledByOutcomes = ended && (t.fromSeq < 0 || settledByOutcomes) && lt.missing() == 0;
@@ -213,24 +228,26 @@ public final class Verdicts implements AutoCloseable {
             boolean capped = ended && now - t.endedMs >= timing.cap().toMillis();
             boolean noBaseline = ended && t.fromSeq < 0 && t.e.spec() instanceof LoadTest && lt == null;
             if (settledByOutcomes || settledByQuiet || noBaseline) {
-                t.finalVerdict = judge(t.e, t, true);
+                t.finalVerdict = judge(t.e, t, mine, true);
             } else if (capped) {
-                t.finalVerdict = inconclusive(judge(t.e, t, true));
+                t.finalVerdict = inconclusive(judge(t.e, t, mine, true));
             }
             if (t.finalVerdict != null) {
                 t.latest = t.finalVerdict;
                 writeFinal(t);
-            } else {
-                t.latest = judge(t.e, t, false);
+                return true;
             }
+            t.latest = judge(t.e, t, mine, false);
+            return false;
         }
     }
 
-    private static long overdue(Tracker t, DeliveryVerifier v) {
-        if (t.fromSeq < 0) {
-            return 0;
+    /** What the experiment's window of baseline ids came to so far; null without a verifier or a window. */
+    private static DeliveryVerifier.RangeCounts window(Tracker t, DeliveryVerifier v) {
+        if (t == null || v == null || t.fromSeq < 0) {
+            return null;
         }
-        return v.range(t.fromSeq, t.toSeq < 0 ? v.sentUpTo() : t.toSeq).missing();
+        return v.range(t.fromSeq, t.toSeq < 0 ? v.sentUpTo() : t.toSeq);
     }
 
     private static boolean caughtUp(Tracker t) {
@@ -238,11 +255,15 @@ public final class Verdicts implements AutoCloseable {
     }
 
     private Verdict judge(Experiment e, Tracker t, boolean isFinal) {
+        return judge(e, t, window(t, sources.verifier().get()), isFinal);
+    }
+
+    /** {@code r}: the experiment's window as counted by the caller (null: none). */
+    private Verdict judge(Experiment e, Tracker t, DeliveryVerifier.RangeCounts r, boolean isFinal) {
         RunType type = RunType.fromJson(e.type()).orElseThrow();
         Observation.Builder o = Observation.builder(e.id(), type).isFinal(isFinal);
         DeliveryVerifier v = sources.verifier().get();
-        if (t != null && v != null && t.fromSeq >= 0) {
-            DeliveryVerifier.RangeCounts r = v.range(t.fromSeq, t.toSeq < 0 ? v.sentUpTo() : t.toSeq);
+        if (r != null && v != null) {
             o.integrity(r.expected(), r.delivered(), r.duplicated(), r.unexpected(), r.republished());
             long deliveredNow = v.stats().delivered();
             Long after = t.deliveredAtEnd < 0 ? null : deliveredNow - t.deliveredAtEnd;
