@@ -103,8 +103,12 @@ say "Prometheus: 4 jobs up, container CPU/memory per target, NATS, the hang's fa
 logs="$("${PLAIN[@]}" logs 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g')"
 grep -q "_chaos_" <<<"$logs" || fail "\`${PLAIN[*]} logs | grep _chaos_\` finds nothing (is .env read?)"
 grep -q "_chaos_" <<<"$logs" || fail "no _chaos_ field in the logs"
-grep "$bp" <<<"$logs" | grep -q '^stampede-agent-1' || fail "the agent's logs do not name $bp"
-grep "$hang" <<<"$logs" | grep -q '^stampede-chaos-api-1' || fail "the chaos API's logs do not name $hang"
+# which service said it: each service's own log, captured first. Under pipefail a `grep | grep -q`
+# fails whenever grep -q exits before the first grep has written everything (SIGPIPE): a CI flake
+agent_logs="$("${COMPOSE[@]}" logs --no-color agent 2>/dev/null)"
+api_logs="$("${COMPOSE[@]}" logs --no-color chaos-api 2>/dev/null)"
+grep -q "$bp" <<<"$agent_logs" || fail "the agent's logs do not name $bp"
+grep -q "$hang" <<<"$api_logs" || fail "the chaos API's logs do not name $hang"
 say "logs: $(grep -c _chaos_ <<<"$logs") lines with _chaos_, $(grep -c "$bp" <<<"$logs") naming $bp"
 
 "${COMPOSE[@]}" down -v --remove-orphans
