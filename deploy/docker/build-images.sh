@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Builds every image of docker-compose.dev.yml on this machine, pulling nothing (no registry is
-# needed): `./stampede images` runs it. Layers:
+# Builds every image of docker-compose.dev.yml and deploy/agents/compose.yaml on this machine,
+# pulling nothing (no registry is needed): `./stampede images` runs it. Layers:
 #   stampede/base:1       an imported rootfs: glibc + curl (for healthchecks) from this host
 #   stampede/jre:17       base + a jlink'ed Java runtime of this host's JDK (/opt/java)
 #   stampede/nats:dev     base + this host's nats-server          (needs: apt-get install nats-server)
 #   stampede/prometheus:dev  base + this host's prometheus, promtool and deploy/prometheus/
 #   stampede/gateway:dev, stampede/agent:dev, stampede/chaos-api:dev, stampede/proxy:dev
 #                         jre + the packaged jars (chaos-api: also simulations/target for load_test)
+#   stampede/loadgen:dev  jre + loadgen.jar, from deploy/agents/Dockerfile (load agents, coordinator)
+# Arguments: image names (nats prometheus gateway agent proxy chaos-api loadgen) to build only
+# those (and base/jre, and the jars they need); none = all.
 # Environment: STAMPEDE_IMAGE_TAG [dev], STAMPEDE_IMAGES_REBUILD_BASE [0: base and jre are built
 # only when missing or when this host's JDK changed].
 set -euo pipefail
@@ -18,6 +21,10 @@ export DOCKER_BUILDKIT=0
 WORK="$(mktemp -d /tmp/stampede-images.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 T0=$SECONDS
+ALL=(nats prometheus gateway agent proxy chaos-api loadgen)
+WANT=("$@")
+((${#WANT[@]})) || WANT=("${ALL[@]}")
+wants() { [[ " ${WANT[*]} " == *" $1 "* ]]; }
 
 say() { printf 'images: %s\n' "$*"; }
 die() { printf 'images: %s\n' "$*" >&2; exit 1; }
@@ -28,17 +35,24 @@ need docker "apt-get install docker.io"
 timeout 20 docker info >/dev/null 2>&1 || die "no Docker engine answers (start dockerd: setsid dockerd >/tmp/dockerd.log 2>&1 </dev/null &)"
 need jlink "a JDK 17+: apt-get install openjdk-17-jdk-headless"
 need curl "apt-get install curl"
-need nats-server "apt-get install nats-server"
-need prometheus "apt-get install prometheus"
+for w in "${WANT[@]}"; do [[ " ${ALL[*]} " == *" $w "* ]] || die "unknown image $w (known: ${ALL[*]})"; done
+! wants nats || need nats-server "apt-get install nats-server"
+! wants prometheus || need prometheus "apt-get install prometheus"
 
 # ---------------------------------------------------------------- jars
-jars=(chaos-api/target/chaos-api.jar proxy/target/proxy.jar demo/target/gateway.jar demo/target/agent.jar)
-missing=0
-for j in "${jars[@]}"; do [[ -f "$ROOT/$j" ]] || missing=1; done
-[[ -d "$ROOT/simulations/target/lib" && -d "$ROOT/simulations/target/test-classes" ]] || missing=1
-if ((missing)); then
-    say "building jars: mvn -B -q -DskipTests package"
-    (cd "$ROOT" && mvn -B -q -DskipTests package) || die "the Maven build failed"
+# the Maven modules whose jars are missing, for the images asked for
+modules=()
+missing() { for j in "${@:2}"; do [[ -e "$ROOT/$j" ]] || { modules+=("$1"); return; }; done; }
+! wants chaos-api || missing chaos-api chaos-api/target/chaos-api.jar
+! wants chaos-api || missing simulations simulations/target/lib simulations/target/test-classes
+! wants proxy || missing proxy proxy/target/proxy.jar
+! wants gateway || missing demo demo/target/gateway.jar
+! wants agent || missing demo demo/target/agent.jar
+! wants loadgen || missing loadgen loadgen/target/loadgen.jar
+if ((${#modules[@]})); then
+    mods="$(printf '%s\n' "${modules[@]}" | sort -u | paste -sd,)"
+    say "building jars: mvn -B -q -DskipTests -pl $mods -am package"
+    (cd "$ROOT" && mvn -B -q -DskipTests -pl "$mods" -am package) || die "the Maven build failed"
 fi
 
 # Copies files and every shared library `ldd` lists for them into rootfs $1, at the same paths.
@@ -114,6 +128,7 @@ build() {
     say "stampede/$name:$TAG built ($((SECONDS - t)) s)"
 }
 
+if wants nats; then
 mkdir -p "$WORK/nats"
 cp -L "$(bin nats-server)" "$WORK/nats/nats-server"
 cat >"$WORK/nats/Dockerfile" <<'DOCKERFILE'
@@ -125,7 +140,9 @@ ENTRYPOINT ["/usr/bin/nats-server"]
 CMD ["-js", "-sd", "/data", "-m", "8222"]
 DOCKERFILE
 build nats
+fi
 
+if wants prometheus; then
 mkdir -p "$WORK/prometheus"
 cp -L "$(bin prometheus)" "$(bin promtool)" "$WORK/prometheus/"
 cp -r "$ROOT/deploy/prometheus" "$WORK/prometheus/etc"
@@ -139,6 +156,7 @@ ENTRYPOINT ["/usr/bin/prometheus"]
 CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=2d", "--web.listen-address=0.0.0.0:9090", "--web.enable-lifecycle"]
 DOCKERFILE
 build prometheus
+fi
 
 java_image() {
     local name="$1" jar="$2"
@@ -151,21 +169,26 @@ java_image() {
     } >"$WORK/$name/Dockerfile"
 }
 
+if wants gateway; then
 java_image gateway demo/target/gateway.jar <<'DOCKERFILE'
 ENV DEMO_HTTP_HOST=0.0.0.0 GATEWAY_PORT=8001 NATS_URL=nats://proxy:4223 STAMPEDE_SERVICE=gateway
 EXPOSE 8001
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx256m", "-jar", "/app/gateway.jar"]
 DOCKERFILE
 build gateway
+fi
 
+if wants agent; then
 java_image agent demo/target/agent.jar <<'DOCKERFILE'
 ENV DEMO_HTTP_HOST=0.0.0.0 AGENT_PORT=8002 NATS_URL=nats://proxy:4223 STAMPEDE_SERVICE=agent
 EXPOSE 8002
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx256m", "-jar", "/app/agent.jar"]
 DOCKERFILE
 build agent
+fi
 
 # the NATS proxy is its own jar (same command as the launcher's proxy part)
+if wants proxy; then
 java_image proxy proxy/target/proxy.jar <<'DOCKERFILE'
 ENV STAMPEDE_SERVICE=nats-proxy
 EXPOSE 4223 4224
@@ -173,7 +196,9 @@ ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms4m", "-Xmx16m", "-Xmn3m", "-XX:MaxD
 CMD ["--listen=0.0.0.0:4223", "--upstream=nats:4222", "--admin=0.0.0.0:4224"]
 DOCKERFILE
 build proxy
+fi
 
+if wants chaos-api; then
 java_image chaos-api chaos-api/target/chaos-api.jar <<'DOCKERFILE'
 COPY simulations/ /app/simulations/target/
 ENV STAMPEDE_HOME=/app STAMPEDE_DATA_DIR=/var/lib/stampede STAMPEDE_SERVICE=chaos-api
@@ -184,6 +209,16 @@ DOCKERFILE
 mkdir -p "$WORK/chaos-api/simulations"
 cp -r "$ROOT/simulations/target/lib" "$ROOT/simulations/target/test-classes" "$WORK/chaos-api/simulations/"
 build chaos-api
+fi
+
+# the load agents' image: deploy/agents/Dockerfile, its context only the files it copies
+if wants loadgen; then
+    mkdir -p "$WORK/loadgen/loadgen/target" "$WORK/loadgen/deploy/agents"
+    cp "$ROOT/loadgen/target/loadgen.jar" "$WORK/loadgen/loadgen/target/"
+    cp -r "$ROOT/deploy/agents/runs" "$WORK/loadgen/deploy/agents/"
+    cp "$ROOT/deploy/agents/Dockerfile" "$WORK/loadgen/Dockerfile"
+    build loadgen
+fi
 
 # `docker compose` (the seed's command) on a machine that only has Debian's docker-compose 1.29
 if ! docker compose version >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1; then

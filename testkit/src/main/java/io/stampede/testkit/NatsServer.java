@@ -15,24 +15,34 @@ import java.util.stream.Stream;
 /**
  * A real nats-server process with JetStream, on a free loopback port, data in a temp dir.
  * Use in try-with-resources. {@link #restart()} keeps port and data (JetStream state survives).
+ * {@link NatsCluster} starts several as one cluster (core NATS, routes between them).
  */
 public final class NatsServer implements AutoCloseable {
     private final int port;
     private final Path dataDir;
     private final Path logFile;
     private final boolean ownsDataDir;
+    private final boolean jetStream;
+    private final List<String> extraArgs;
     private Process process;
 
-    private NatsServer(int port, Path dataDir, boolean ownsDataDir) {
+    private NatsServer(int port, Path dataDir, boolean ownsDataDir, boolean jetStream, List<String> extraArgs) {
         this.port = port;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
+        this.jetStream = jetStream;
+        this.extraArgs = List.copyOf(extraArgs);
         this.logFile = dataDir.resolve("nats-server.log");
     }
 
     public static NatsServer start() {
+        return start(true, List.of());
+    }
+
+    /** Without JetStream if {@code jetStream} is false; {@code extraArgs} appended to the command line. */
+    static NatsServer start(boolean jetStream, List<String> extraArgs) {
         try {
-            NatsServer s = new NatsServer(FreePorts.next(), Files.createTempDirectory("stampede-nats-"), true);
+            NatsServer s = new NatsServer(FreePorts.next(), Files.createTempDirectory("stampede-nats-"), true, jetStream, extraArgs);
             s.launch();
             return s;
         } catch (IOException e) {
@@ -60,9 +70,12 @@ public final class NatsServer implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(binary(),
-                "-a", "127.0.0.1", "-p", Integer.toString(port),
-                "-js", "-sd", dataDir.resolve("js").toString())
+        List<String> cmd = new ArrayList<>(List.of(binary(), "-a", "127.0.0.1", "-p", Integer.toString(port)));
+        if (jetStream) {
+            cmd.addAll(List.of("-js", "-sd", dataDir.resolve("js").toString()));
+        }
+        cmd.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         process = pb.start();
@@ -86,6 +99,11 @@ public final class NatsServer implements AutoCloseable {
 
     public String url() {
         return "nats://127.0.0.1:" + port;
+    }
+
+    /** The server's log (stdout and stderr), named in failure messages. */
+    public Path logFile() {
+        return logFile;
     }
 
     public long pid() {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Publish signals at a fixed open-model rate for a duration; optionally verify outcomes.")
 public final class RunCommand implements Callable<Integer> {
-    @Option(names = "--nats-url", defaultValue = "nats://127.0.0.1:4222", description = "NATS server (default: ${DEFAULT-VALUE})")
+    @Option(names = "--nats-url", defaultValue = "${env:NATS_URL:-nats://127.0.0.1:4222}",
+            description = "NATS server(s), comma-separated for a cluster (default: $NATS_URL or nats://127.0.0.1:4222)")
     String natsUrl;
 
     @Option(names = {"-r", "--rate"}, defaultValue = "1000", description = "messages per second, 0 = unpaced (default: ${DEFAULT-VALUE})")
