@@ -102,6 +102,7 @@ public final class LoadGenerator implements AutoCloseable {
     private Disruptor<SendEvent> disruptor;
     private PacerLoop pacerLoop;
     private PayloadFiller filler;
+    static final boolean FILL_ON_PUBLISHER = Boolean.getBoolean("stampede.fillOnPublisher");
     private Thread pacerThread;
     private Thread ticker;
     private DeliveryVerifier verifier;
@@ -208,7 +209,7 @@ public final class LoadGenerator implements AutoCloseable {
             for (int i = 0; i < cfg.connections(); i++) {
                 publishers.add(new Publisher(i, cfg.connections(), connections.get(i), states.get(i), template, subjects,
                         runPrefix, cfg.mode(), total, listener, cfg.maxOutstandingAcks(), new Pacer(cfg.pacerSpinNanos()),
-                        cfg.unpaced(), filler.slotState(i)));
+                        cfg.unpaced(), filler.slotState(i), FILL_ON_PUBLISHER && cfg.unpaced() ? filler : null));
             }
             @SuppressWarnings("unchecked")
             com.lmax.disruptor.EventHandler<SendEvent>[] handlers = publishers.toArray(new com.lmax.disruptor.EventHandler[0]);
@@ -228,7 +229,7 @@ public final class LoadGenerator implements AutoCloseable {
             long startAtNanos = share.startAtEpochMs() == 0 ? 0
                     : System.nanoTime() + (share.startAtEpochMs() * 1000 - io.stampede.loadgen.internal.EpochClock.nowEpochMicros()) * 1000;
             pacerLoop = new PacerLoop(disruptor.getRingBuffer(), controls, new Pacer(0), cfg.unpaced(),
-                    durationNanos, scheduled, filler, share.count(), share.index(), startAtNanos);
+                    durationNanos, scheduled, FILL_ON_PUBLISHER && cfg.unpaced() ? null : filler, share.count(), share.index(), startAtNanos);
             pacerThread = new Thread(pacerLoop, "stampede-pacer");
             pacerThread.setDaemon(true);
             controls.pacerThread(pacerThread);

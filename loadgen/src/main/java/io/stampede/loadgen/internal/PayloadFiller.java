@@ -3,7 +3,12 @@ package io.stampede.loadgen.internal;
 import io.nats.client.Statistics;
 
 /**
- * Writes message bodies on the pacer thread into pooled arrays, so the publisher only publishes.
+ * Writes message bodies into pooled arrays: on the pacer thread when paced, so the publisher only
+ * waits and publishes; on each connection's publisher thread when unpaced (see {@link Publisher}),
+ * because there the pacer would be a third busy thread on top of the publisher and the jnats
+ * writer (on two cores that cost 18 % at 1 KiB, loadgen/README.md "Benchmark"). Connection c's
+ * pool, counters and slot states are only touched by whoever fills for c: the pacer for all, or
+ * publisher c for its own.
  *
  * <p>jnats keeps the {@code byte[]} given to {@code publish()} until its writer thread copies it
  * into the socket buffer, and counts each copied message in {@link Statistics#getOutMsgs()}. Our
@@ -39,7 +44,8 @@ public final class PayloadFiller {
     private final int[][] held;
     private final long[] fills;
     private final int mask;
-    private volatile long freshAllocations;
+    /** Per connection: fresh arrays handed out (each written by one thread, read for stats). */
+    private final java.util.concurrent.atomic.AtomicLongArray fresh;
 
     public PayloadFiller(PayloadTemplate template, Statistics[] stats, int ringSize) {
         this.template = template;
@@ -59,6 +65,7 @@ public final class PayloadFiller {
         states = new long[connections][slots];
         held = new int[connections][slots];
         fills = new long[connections];
+        fresh = new java.util.concurrent.atomic.AtomicLongArray(connections);
         for (int c = 0; c < connections; c++) {
             for (int j = 0; j < slots; j++) {
                 pools[c][j] = new byte[template.size()];
@@ -69,7 +76,11 @@ public final class PayloadFiller {
     }
 
     public long freshAllocations() {
-        return freshAllocations;
+        long n = 0;
+        for (int c = 0; c < connections; c++) {
+            n += fresh.get(c);
+        }
+        return n;
     }
 
     /** Where the publisher of connection c records the accepted index (or -1) of each pool slot. */
@@ -96,7 +107,7 @@ public final class PayloadFiller {
         ev.poolSlot = slot;
         if (body == null) {
             body = new byte[template.size()];
-            freshAllocations++; // single writer: the pacer thread
+            fresh.lazySet(c, fresh.get(c) + 1); // one writer per connection
             ev.symbol = template.write(body, seq, EpochClock.epochMicros(sentAtNanos));
         } else {
             int[] h = held[c];

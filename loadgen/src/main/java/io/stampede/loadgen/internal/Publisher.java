@@ -15,7 +15,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The consumer side of the ring: one per NATS connection, each taking every n-th slot. Waits until
- * the event is due, publishes its body (already written by the pacer thread); records lateness
+ * the event is due, publishes its body (written by the pacer thread; when unpaced, written here);
+ * records lateness
  * (publish time minus intended time) and counts every outcome (sent, buffered, failed; acks in
  * JetStream mode).
  *
@@ -41,12 +42,15 @@ public final class Publisher implements EventHandler<SendEvent> {
     private final int maxOutstanding;
     private final Pacer waiter;
     private final boolean unpaced;
+    /** Non-null when this thread fills bodies itself (unpaced: no third busy thread). */
+    private final PayloadFiller filler;
     private boolean failing;
 
     public Publisher(int index, int count, Connection conn, ConnectionState state, PayloadTemplate template, String[] subjects,
                      String runPrefix, PublishMode mode, Counters total, SentListener listener, int maxOutstandingAcks,
-                     Pacer waiter, boolean unpaced, long[] slotState) {
+                     Pacer waiter, boolean unpaced, long[] slotState, PayloadFiller fillsHere) {
         this.slotState = slotState;
+        this.filler = fillsHere;
         this.waiter = waiter;
         this.unpaced = unpaced;
         this.index = index;
@@ -105,13 +109,17 @@ public final class Publisher implements EventHandler<SendEvent> {
         final boolean connected = state.connected();
         if (failing && !connected) {
             // the client already refused a message and the server is still away: count, do not block again
-            if (ev.poolSlot >= 0) {
+            // (when this thread fills, the event has no body yet and poolSlot is a previous message's)
+            if (filler == null && ev.poolSlot >= 0) {
                 slotState[ev.poolSlot] = -1;
             }
             fail(dup, dupOf, exps);
             return;
         }
-        byte[] body = ev.payload; // filled by the pacer thread
+        if (filler != null) {
+            filler.fill(ev, sequence, ev.seq, ev.sentAtNanos);
+        }
+        byte[] body = ev.payload;
         String subject = subjects[ev.symbol];
         if (!dup) {
             listener.sending(ev.seq);

@@ -2,7 +2,7 @@ package io.stampede.loadgen.internal;
 
 /** One ring slot, allocated once at start and overwritten for every message. */
 public final class SendEvent {
-    /** The body, filled by the pacer thread (see {@link PayloadFiller}). */
+    /** The body, filled by the pacer thread, or by the publisher when unpaced (see {@link PayloadFiller}). */
     public byte[] payload;
     /** The pool slot of {@link #payload}, or -1 for a fresh array. */
     public int poolSlot = -1;
