@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: controls and {@link #stats()} may be called from any thread (e.g. Vert.x
  * handlers; none of them blocks). {@link #start()} and {@link #stop(Duration)} block.
  */
-public final class LoadGenerator implements AutoCloseable {
+public final class LoadGenerator implements LoadControls, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoadGenerator.class);
     /**
      * Longest accepted duplicate delay (1 h). Pending duplicates wait in the pacer's queue (at

@@ -587,6 +587,11 @@ public final class Coordinator implements AutoCloseable {
      * end + {@code extra}), merges the rest, writes summary.json and the final run.json.
      */
     public RunResult awaitEnd(Duration extra) throws InterruptedException {
+        return awaitEnd(extra, cfg.verifier() == null ? Duration.ZERO : cfg.verifier().grace());
+    }
+
+    /** {@link #awaitEnd(Duration)} with the verifier waiting at most {@code verifyGrace} for the last outcomes. */
+    public RunResult awaitEnd(Duration extra, Duration verifyGrace) throws InterruptedException {
         long endMs = startAtMs + (cfg.duration() == null ? 0 : cfg.duration().toMillis()) + extra.toMillis();
         while (System.currentTimeMillis() < endMs) {
             boolean done = true;
@@ -605,7 +610,7 @@ public final class Coordinator implements AutoCloseable {
         }
         if (verifier != null) {
             // every agent is done or missing: wait (up to the grace) for the outcomes of what they sent
-            verifier.finish(cfg.verifier().grace());
+            verifier.finish(verifyGrace);
         }
         return finish();
     }
