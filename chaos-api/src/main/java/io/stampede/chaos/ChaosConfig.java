@@ -38,12 +38,16 @@ import java.util.Set;
  * @param proxyAdminUrl   admin interface of the NATS latency proxy (nats_latency)
  * @param baseline        whether the chaos API publishes baseline traffic (backpressure, duplicate_messages act on it)
  * @param bounds          what keeps the API's own memory, disk and children bounded, and who may call it
+ * @param baselineAgents  0: the baseline is published in this process; N &gt; 0: by N loadgen agents
+ *                        ({@code loadgen agent}) found on {@code natsUrl} and driven by a coordinator here
+ *                        ({@code STAMPEDE_BASELINE_AGENTS})
  */
 public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI> targets, Path home, Path dataDir,
                           double timeScale, String apiToken, boolean allowNoToken, double maxRps, double baselineRate,
                           double maxMessageRate, String webhookUrl, String injectors,
                           List<MetricRef> errorMetrics, List<MetricRef> requestMetrics,
-                          TargetsConfig serviceTargets, URI proxyAdminUrl, boolean baseline, Bounds bounds) {
+                          TargetsConfig serviceTargets, URI proxyAdminUrl, boolean baseline, Bounds bounds,
+                          int baselineAgents) {
 
     public static final int DEFAULT_PORT = 8008;
 
@@ -100,40 +104,47 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
         return new ChaosConfig(base.host, base.port, natsUrl, targets, base.home, dataDir, timeScale, null, false,
                 base.maxRps, base.baselineRate, base.maxMessageRate, webhookFor(gw), base.injectors,
                 base.errorMetrics, base.requestMetrics, new TargetsConfig(processes, List.of()), base.proxyAdminUrl,
-                false, bounds(env, webhookFor(gw)));
+                false, bounds(env, webhookFor(gw)), base.baselineAgents);
     }
 
     public ChaosConfig withInjectors(String name) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, name, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
-                baseline, bounds);
+                baseline, bounds, baselineAgents);
     }
 
     /** Baseline traffic on at {@code rate} msg/s (tests). */
     public ChaosConfig withBaseline(double rate) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 rate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
-                true, bounds);
+                true, bounds, baselineAgents);
+    }
+
+    /** The baseline published by {@code n} load agents through a coordinator (0: in this process). */
+    public ChaosConfig withBaselineAgents(int n) {
+        return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
+                baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
+                baseline, bounds, n);
     }
 
     public ChaosConfig withSecurity(String bindHost, String token, boolean allowNoToken) {
         return new ChaosConfig(bindHost, port, natsUrl, targets, home, dataDir, timeScale, token, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets,
-                proxyAdminUrl, baseline, bounds);
+                proxyAdminUrl, baseline, bounds, baselineAgents);
     }
 
     /** Other health URLs and guardrail counters (tests). */
     public ChaosConfig withMetrics(Map<String, URI> healthUrls, List<MetricRef> errors, List<MetricRef> requests) {
         return new ChaosConfig(host, port, natsUrl, healthUrls, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errors, requests, serviceTargets,
-                proxyAdminUrl, baseline, bounds);
+                proxyAdminUrl, baseline, bounds, baselineAgents);
     }
 
     /** The same configuration with other bounds (tests). */
     public ChaosConfig withBounds(Bounds b) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets,
-                proxyAdminUrl, baseline, b);
+                proxyAdminUrl, baseline, b, baselineAgents);
     }
 
     static Bounds bounds(Map<String, String> env, String webhookUrl) {
@@ -195,7 +206,8 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 serviceTargets,
                 URI.create(get(env, "STAMPEDE_PROXY_ADMIN_URL", "http://127.0.0.1:4224")),
                 onOff(env, "STAMPEDE_BASELINE", false),
-                bounds(env, get(env, "STAMPEDE_WEBHOOK_URL", webhookFor(gateway))));
+                bounds(env, get(env, "STAMPEDE_WEBHOOK_URL", webhookFor(gateway))),
+                (int) number(env, "STAMPEDE_BASELINE_AGENTS", 0, 0, 4096));
     }
 
     /**

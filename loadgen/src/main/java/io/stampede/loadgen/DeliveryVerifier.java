@@ -40,6 +40,17 @@ import org.HdrHistogram.Recorder;
  * VerifierConfig#retainedMessages()}), so memory stays bounded over a long run; the lost ids they
  * held are kept as a count. The public counts stay exact: everything inside the window is matched
  * per id; an outcome for a released id is counted as {@code untracked}.
+ *
+ * <p>Shared schedules ({@link #forShares}): a coordinator's verifier for {@code n} load agents,
+ * where agent k's j-th original has sequence number {@code j·n + k} ({@link ScheduleShare}). It is
+ * not told before each publish (the agents publish in other processes) but afterwards, by each
+ * agent's progress reports ({@link #confirm}: "my originals j &lt; h were handed to NATS", and
+ * {@link #failed} for the ones that were not). An outcome for an original not confirmed yet is
+ * counted delivered and classified when its agent's progress arrives (so it is never called
+ * unexpected only because the outcome was faster than the report). {@link #sentUpTo()} is then the
+ * point below which every agent has reported; an agent that went missing ({@link #shareMissing})
+ * is left out of it, and outcomes for the originals it may have sent after its last report count
+ * as {@code unreported}, not as delivered, unexpected or lost.
  */
 public final class DeliveryVerifier implements SentListener, AutoCloseable {
     private final VerifierConfig cfg;
@@ -77,10 +88,43 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
     private volatile boolean finished;
     private volatile LatencySummary e2eSummary = LatencySummary.EMPTY;
     private final String prefixString;
+    /** Shared-schedule mode (see the class comment): originals are confirmed by progress reports, not sending(). */
+    private final boolean reported;
+    private final int shares;
+    /** Per share: originals j &lt; horizon[k] are confirmed (sent or failed). Guarded by {@code bits}. */
+    private final long[] horizon;
+    /** Per share: OPEN, DONE (finished: nothing beyond its horizon was sent) or MISSING. Guarded by {@code bits}. */
+    private final byte[] shareState;
+    private static final byte OPEN = 0;
+    private static final byte DONE = 1;
+    private static final byte MISSING = 2;
+    /** Highest sequence number with an outcome not yet confirmed by its agent (-1: none). Guarded by {@code bits}. */
+    private long maxPendingOutcome = -1;
+    private final LongAdder unreportedOutcomes = new LongAdder();
+    private volatile java.util.function.Supplier<long[]> marker;
     private Connection conn;
     private volatile Dispatcher dispatcher;
 
     public DeliveryVerifier(VerifierConfig cfg, String runPrefix) {
+        this(cfg, runPrefix, false, 1);
+    }
+
+    /**
+     * A verifier for a schedule shared by {@code shares} load agents (a coordinator's): originals
+     * are expected as the agents confirm them ({@link #confirm}), see the class comment.
+     */
+    public static DeliveryVerifier forShares(VerifierConfig cfg, String runPrefix, int shares) {
+        if (shares < 1) {
+            throw new IllegalArgumentException("shares must be >= 1");
+        }
+        return new DeliveryVerifier(cfg, runPrefix, true, shares);
+    }
+
+    private DeliveryVerifier(VerifierConfig cfg, String runPrefix, boolean reported, int shares) {
+        this.reported = reported;
+        this.shares = shares;
+        this.horizon = new long[shares];
+        this.shareState = new byte[shares];
         this.cfg = cfg;
         this.prefix = runPrefix.getBytes(StandardCharsets.US_ASCII);
         this.prefixString = runPrefix;
@@ -136,6 +180,21 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
                 untracked.increment();
                 return;
             }
+            // shared schedules: is this original confirmed by its agent yet?
+            boolean pending = false;
+            if (reported) {
+                int k = (int) (seq % shares);
+                if (seq / shares >= horizon[k]) {
+                    if (shareState[k] == MISSING) {
+                        unreportedOutcomes.increment(); // its agent may have sent it after its last report: unknown
+                        return;
+                    }
+                    pending = shareState[k] == OPEN; // classified when its agent confirms it
+                    if (pending && seq > maxPendingOutcome) {
+                        maxPendingOutcome = seq;
+                    }
+                }
+            }
             if (delivered.getAndSet(seq)) {
                 if (headers != null && headers.getFirst("Nats-Msg-Id") != null && !twice.get(seq)) {
                     // the same Nats-Msg-Id again: a stream with a duplicate window stores it once
@@ -151,7 +210,9 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
                 return;
             }
             deliveredCount.increment();
-            if (!sent.get(seq)) {
+            if (pending) {
+                // neither unexpected nor late yet: its agent's next progress report says
+            } else if (!sent.get(seq)) {
                 unexpected.increment();
             } else if (seq < scannedUpTo) {
                 lateRecovered.increment(); // counted lost by an earlier tick, arrived after the grace period
@@ -167,7 +228,7 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
     /** An original is about to be handed to NATS. */
     @Override
     public void sending(long seq) {
-        if (seq < 0 || seq >= sent.capacity()) {
+        if (reported || seq < 0 || seq >= sent.capacity()) {
             return;
         }
         // a released segment (only far behind the newest sent id) reports "already set": not counted twice
@@ -181,9 +242,114 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
     @Override
     public void failed(long seq) {
         synchronized (bits) {
-            if (seq >= releasedBelow && sent.getAndClear(seq)) {
+            if (seq >= 0 && seq >= releasedBelow && sent.getAndClear(seq)) {
                 expected.decrement();
+                if (delivered.get(seq)) {
+                    unexpected.increment(); // its outcome came although NATS refused it (or its ack failed)
+                }
             }
+        }
+    }
+
+    // ---- shared schedules (load agents) ------------------------------------------------------
+
+    /**
+     * Agent {@code share} handed its originals j &lt; {@code handed} to NATS (or failed them, which
+     * {@link #failed} says next): they are expected from now on. Cumulative and idempotent; ignored
+     * for a share that finished or went missing.
+     */
+    public void confirm(int share, long handed) {
+        requireShared();
+        synchronized (bits) {
+            long from = horizon[share];
+            if (handed <= from || shareState[share] != OPEN) {
+                return;
+            }
+            long added = 0;
+            long seq = from * shares + share;
+            for (long j = from; j < handed && seq < sent.capacity(); j++, seq += shares) {
+                if (seq >= releasedBelow && sent.getAndSetTracked(seq) == 0) {
+                    added++;
+                }
+            }
+            expected.add(added);
+            horizon[share] = handed;
+            advanceSentUpTo();
+        }
+    }
+
+    /** Agent {@code share} finished: it sent nothing beyond its confirmed originals (an outcome there is unexpected). */
+    public void shareDone(int share) {
+        requireShared();
+        synchronized (bits) {
+            if (shareState[share] != OPEN) {
+                return;
+            }
+            shareState[share] = DONE;
+            for (long seq = horizon[share] * shares + share; seq <= maxPendingOutcome; seq += shares) {
+                if (seq >= releasedBelow && delivered.get(seq)) {
+                    unexpected.increment();
+                }
+            }
+            advanceSentUpTo();
+        }
+    }
+
+    /**
+     * Agent {@code share} stopped reporting: what it sent after its last confirmed original is
+     * unknown, so outcomes for those ids (already here or later) count as {@code unreported} and
+     * the ids are neither expected nor lost. It stays so if the agent reports again.
+     */
+    public void shareMissing(int share) {
+        requireShared();
+        synchronized (bits) {
+            if (shareState[share] == MISSING) {
+                return;
+            }
+            shareState[share] = MISSING;
+            for (long seq = horizon[share] * shares + share; seq <= maxPendingOutcome; seq += shares) {
+                if (seq >= releasedBelow && delivered.getAndClear(seq)) {
+                    deliveredCount.decrement();
+                    unreportedOutcomes.increment();
+                    if (twice.getAndClear(seq)) {
+                        duplicated.decrement();
+                    }
+                }
+            }
+            advanceSentUpTo();
+        }
+    }
+
+    /** Confirmed originals of {@code share} so far (j &lt; this). */
+    public long confirmed(int share) {
+        synchronized (bits) {
+            return horizon[share];
+        }
+    }
+
+    /**
+     * sentUpTo = the lowest unconfirmed sequence number of a share still reporting (every id below
+     * it is known); with none left, one past the highest confirmed. Caller holds {@code bits}.
+     */
+    private void advanceSentUpTo() {
+        long open = Long.MAX_VALUE;
+        long max = 0;
+        for (int k = 0; k < shares; k++) {
+            long next = horizon[k] * shares + k;
+            if (shareState[k] == OPEN) {
+                open = Math.min(open, next);
+            }
+            if (horizon[k] > 0) {
+                max = Math.max(max, next - shares + 1);
+            }
+        }
+        long upTo = open == Long.MAX_VALUE ? max : open;
+        sentUpTo.accumulateAndGet(upTo, Math::max);
+    }
+
+    private void requireShared() {
+        if (!reported) {
+            throw new IllegalStateException("not a shared-schedule verifier (DeliveryVerifier.forShares)");
         }
     }
 
@@ -250,16 +416,153 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
 
     public RangeCounts range(long from, long to) {
         long lo = Math.max(0, from);
-        long hi = Math.min(to, sentUpTo.get());
+        long hi = reported ? Math.min(to, sent.capacity()) : Math.min(to, sentUpTo.get());
         if (hi <= lo) {
             return new RangeCounts(0, 0, 0, 0, 0, 0, from < releasedBelow);
         }
         synchronized (bits) {
-            long expectedIn = sent.count(lo, hi);
-            long deliveredIn = sent.countAnd(delivered, lo, hi);
-            return new RangeCounts(expectedIn, deliveredIn, expectedIn - deliveredIn, twice.countAnd(sent, lo, hi),
-                    republishedBits.countAnd(sent, lo, hi), delivered.countAndNot(sent, lo, hi), lo < releasedBelow);
+            long known = Math.min(hi, sentUpTo.get());
+            long[] c = new long[7];
+            if (known > lo) {
+                long expectedIn = sent.count(lo, known);
+                long deliveredIn = sent.countAnd(delivered, lo, known);
+                c[0] = expectedIn;
+                c[1] = deliveredIn;
+                c[2] = expectedIn - deliveredIn;
+                c[3] = twice.countAnd(sent, lo, known);
+                c[4] = republishedBits.countAnd(sent, lo, known);
+                c[5] = delivered.countAndNot(sent, lo, known);
+            }
+            // shared schedules only: ids above what every agent confirmed, one by one (a report's worth)
+            for (long seq = Math.max(lo, known); seq < hi; seq++) {
+                classify(seq, c, 1);
+            }
+            return new RangeCounts(c[0], c[1], c[2], c[3], c[4], c[5], lo < releasedBelow || c[6] > 0);
         }
+    }
+
+    /**
+     * Adds ({@code sign} 1) or removes (-1) one id's share of a range count: expected, delivered,
+     * missing, duplicated, republished, unexpected, released. An original its agent has not
+     * confirmed yet counts as expected and missing (overdue); one a missing agent may have sent
+     * after its last report counts nowhere. Caller holds {@code bits}.
+     */
+    private void classify(long seq, long[] c, int sign) {
+        if (seq < releasedBelow) {
+            c[6]++;
+            return;
+        }
+        if (reported) {
+            int k = (int) (seq % shares);
+            if (seq / shares >= horizon[k]) {
+                if (shareState[k] == OPEN) {
+                    c[0] += sign;
+                    c[2] += sign;
+                    return;
+                }
+                if (shareState[k] == MISSING) {
+                    return;
+                }
+            }
+        }
+        boolean s = sent.get(seq);
+        boolean d = delivered.get(seq);
+        if (s) {
+            c[0] += sign;
+            c[d ? 1 : 2] += sign;
+            if (twice.get(seq)) {
+                c[3] += sign;
+            }
+            if (republishedBits.get(seq)) {
+                c[4] += sign;
+            }
+        } else if (d) {
+            c[5] += sign;
+        }
+    }
+
+    /**
+     * A point in the run's sequence space: per share, the index j of its next original (one
+     * share: the next sequence number). A window [from, to) of marks holds, per share k, its
+     * originals j with {@code from[k] <= j < to[k]}: with interleaved agents the window follows
+     * each agent's own progress, so no agent's originals are cut by another's timing.
+     */
+    public record Mark(long[] next) {
+        public Mark {
+            next = next.clone();
+        }
+
+        public long next(int share) {
+            return next[share];
+        }
+
+        public int shares() {
+            return next.length;
+        }
+    }
+
+    /**
+     * Where sending is now. One process: {@link #sentUpTo()}. Shared schedules: each agent's next
+     * original as the marker says ({@link #marker}: the coordinator asks the agents, a short
+     * request round, so call it off event loops), or what they confirmed without one.
+     */
+    public Mark mark() {
+        if (!reported) {
+            return new Mark(new long[] {sentUpTo.get()});
+        }
+        java.util.function.Supplier<long[]> m = marker;
+        long[] at = m == null ? null : m.get();
+        if (at == null) {
+            synchronized (bits) {
+                at = horizon.clone();
+            }
+        }
+        return new Mark(at);
+    }
+
+    /** Shared schedules: who tells {@link #mark()} where each agent is (the coordinator). */
+    public void marker(java.util.function.Supplier<long[]> m) {
+        this.marker = m;
+    }
+
+    /** What the ids of the window [from, to) came to so far; {@code to} null: up to what is confirmed now. */
+    public RangeCounts range(Mark from, Mark to) {
+        if (!reported) {
+            return range(from.next(0), to == null ? sentUpTo.get() : to.next(0));
+        }
+        long[] hiJ;
+        synchronized (bits) {
+            hiJ = to == null ? horizon.clone() : to.next;
+        }
+        long[] loJ = from.next;
+        long lo = Long.MAX_VALUE;
+        long hi = 0;
+        for (int k = 0; k < shares; k++) {
+            lo = Math.min(lo, loJ[k]);
+            hi = Math.max(hi, Math.max(loJ[k], hiJ[k]));
+        }
+        if (hi <= lo) {
+            return new RangeCounts(0, 0, 0, 0, 0, 0, false);
+        }
+        // every share's originals j in [lo, hi) as one contiguous range, minus each share's edges
+        RangeCounts all = range(lo * shares, hi * shares);
+        long[] c = {all.expected(), all.delivered(), all.missing(), all.duplicated(), all.republished(), all.unexpected(),
+            all.released() ? 1 : 0};
+        synchronized (bits) {
+            for (int k = 0; k < shares; k++) {
+                long a = Math.max(lo, Math.min(loJ[k], hi));
+                long b = Math.max(a, Math.min(hiJ[k], hi));
+                // a missing agent's originals beyond its horizon count nowhere: no need to visit them
+                long cap = shareState[k] == MISSING ? Math.min(hi, horizon[k]) : hi;
+                for (long j = lo; j < Math.min(a, cap); j++) {
+                    classify(j * shares + k, c, -1);
+                }
+                for (long j = b; j < cap; j++) {
+                    classify(j * shares + k, c, -1);
+                }
+            }
+        }
+        return new RangeCounts(c[0], c[1], c[2], c[3], c[4], c[5], c[6] > 0);
     }
 
     /** One past the highest sequence number handed to NATS so far. */
@@ -289,7 +592,8 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
     public VerifierStats stats() {
         long lost = finished ? lostSoFar : Math.max(0, lostSoFar - lateRecovered.sum());
         return new VerifierStats(expected.sum(), deliveredCount.sum(), lost, duplicated.sum(), extra.sum(),
-                unexpected.sum(), foreign.sum(), dropped(), e2eSummary, finished, untracked.sum(), releasedBelow);
+                unexpected.sum(), foreign.sum(), dropped(), e2eSummary, finished, untracked.sum(), releasedBelow,
+                unreportedOutcomes.sum());
     }
 
     /**

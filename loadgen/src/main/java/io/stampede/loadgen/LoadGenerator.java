@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: controls and {@link #stats()} may be called from any thread (e.g. Vert.x
  * handlers; none of them blocks). {@link #start()} and {@link #stop(Duration)} block.
  */
-public final class LoadGenerator implements AutoCloseable {
+public final class LoadGenerator implements LoadControls, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoadGenerator.class);
     /**
      * Longest accepted duplicate delay (1 h). Pending duplicates wait in the pacer's queue (at
@@ -121,6 +121,7 @@ public final class LoadGenerator implements AutoCloseable {
     private volatile Instant stoppedAt;
     private volatile LoadStats finalStats;
     private volatile IntervalListener intervalListener;
+    private volatile SentListener sentListener;
 
     /**
      * Receives the whole run's lateness of each one-second interval, as recorded (µs, exact: adding
@@ -168,6 +169,16 @@ public final class LoadGenerator implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Also tells {@code l} about every original handed to NATS and every one that failed (before
+     * {@link #start()}): a load agent reports them to its coordinator's verifier. Called on the
+     * publisher threads and JetStream ack callbacks, per message: it must not block or allocate.
+     */
+    public LoadGenerator onSent(SentListener l) {
+        sentListener = l;
+        return this;
+    }
+
     /** Connects, subscribes the verifier, starts the pacer. */
     public synchronized LoadGenerator start() throws IOException, InterruptedException {
         if (started) {
@@ -198,7 +209,7 @@ public final class LoadGenerator implements AutoCloseable {
                 subjects[i] = cfg.subjectFor(symbols[i]);
             }
             PayloadTemplate template = new PayloadTemplate(runPrefix, symbols, cfg.payloadSize());
-            SentListener listener = verifier != null ? verifier : SentListener.NONE;
+            SentListener listener = SentListener.both(verifier != null ? verifier : SentListener.NONE, sentListener);
             io.nats.client.Statistics[] stats = new io.nats.client.Statistics[connections.size()];
             for (int i = 0; i < stats.length; i++) {
                 stats[i] = connections.get(i).getStatistics();
@@ -625,15 +636,19 @@ public final class LoadGenerator implements AutoCloseable {
         p.put("mode", cfg.mode().name().toLowerCase(java.util.Locale.ROOT));
         p.put("connections", cfg.connections());
         p.put("wait_strategy", cfg.waitStrategy().name().toLowerCase(java.util.Locale.ROOT));
-        p.put("verify", cfg.verifier() != null);
-        p.put("verify_subject", cfg.verifier() == null ? null : cfg.verifier().subject());
-        p.put("verify_id", cfg.verifier() == null ? null
-                : cfg.verifier().idSource().name().toLowerCase(java.util.Locale.ROOT) + ":" + cfg.verifier().idKey());
-        p.put("verify_grace_s", cfg.verifier() == null ? null : cfg.verifier().grace().toMillis() / 1000.0);
+        VerifierConfig.putRunParams(p, cfg.verifier());
         return p;
     }
 
     // ---- lifecycle -----------------------------------------------------------------------
+
+    /**
+     * Originals scheduled so far (in the ring or beyond). Right after a control change this is the
+     * index of the first original the change acts on (a change applies to what is not in the ring yet).
+     */
+    public long scheduled() {
+        return scheduled.get();
+    }
 
     /** True once a run with a duration has scheduled (and handed to the ring) all its messages. */
     public boolean scheduleFinished() {

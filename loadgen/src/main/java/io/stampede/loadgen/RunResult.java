@@ -14,9 +14,11 @@ import java.util.Map;
  * @param degraded an agent stopped reporting: its last reported figures are in the totals, and
  *                 whatever it did after is unknown
  * @param missing  names of the agents that stopped reporting
+ * @param verifier the delivery verifier's final figures (one process, or the coordinator's over
+ *                 every agent's originals), or null without {@code --verify}
  */
 public record RunResult(long sent, long duplicates, long acked, long failed, LatencySummary lateness, double achievedRate,
-                        List<Agent> agents, boolean degraded, List<String> missing) {
+                        List<Agent> agents, boolean degraded, List<String> missing, VerifierStats verifier) {
 
     public RunResult {
         agents = List.copyOf(agents);
@@ -45,13 +47,13 @@ public record RunResult(long sent, long duplicates, long acked, long failed, Lat
         TrafficStats t = s.total();
         double achieved = s.elapsedSeconds() > 0 ? (t.sent() + t.duplicatesSent()) / s.elapsedSeconds() : 0;
         return new RunResult(t.sent(), t.duplicatesSent(), t.acked(), t.failed(), t.lateness(), achieved, List.of(), false,
-                List.of());
+                List.of(), s.verifier());
     }
 
     /**
      * {@code {"sent", "duplicates", "acked", "failed", "lateness": {"count", "p50", "p99", "p999", "max"},
      * "achieved_per_s", "degraded", "missing": [name], "agents": [{"id", "name", "sent", "duplicates",
-     * "acked", "failed", "lateness", "missing"}]}}
+     * "acked", "failed", "lateness", "missing"}], "verifier": VerifierStats.toMap() or null}}
      */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -68,6 +70,7 @@ public record RunResult(long sent, long duplicates, long acked, long failed, Lat
             a.add(x.toMap());
         }
         m.put("agents", a);
+        m.put("verifier", verifier == null ? null : verifier.toMap());
         return m;
     }
 }

@@ -66,6 +66,18 @@ public record VerifierConfig(String subject, IdSource idSource, String idKey, St
         return Math.min(22, Math.max(12, Math.max(quarter, forCapacity)));
     }
 
+    /**
+     * run.json's verifier keys, the same for one process and a coordinator: {@code verify},
+     * {@code verify_subject}, {@code verify_id} ({@code json:<field>} or {@code header:<name>}),
+     * {@code verify_grace_s}; null values without a verifier.
+     */
+    public static void putRunParams(java.util.Map<String, Object> p, VerifierConfig v) {
+        p.put("verify", v != null);
+        p.put("verify_subject", v == null ? null : v.subject());
+        p.put("verify_id", v == null ? null : v.idSource().name().toLowerCase(java.util.Locale.ROOT) + ":" + v.idKey());
+        p.put("verify_grace_s", v == null ? null : v.grace().toMillis() / 1000.0);
+    }
+
     public List<String> validate() {
         List<String> problems = new ArrayList<>();
         if (subject == null || subject.isBlank()) {

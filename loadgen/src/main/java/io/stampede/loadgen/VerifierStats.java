@@ -26,10 +26,14 @@ import java.util.Map;
  *                        counted in none of delivered, duplicated, unexpected; lost stays as it was
  *                        at release
  * @param releasedBelow   sequence numbers below this have been released (their counts stay in the totals)
+ * @param unreported      outcomes for ids a load agent may have sent after its last progress report
+ *                        before it went missing (see {@link DeliveryVerifier#forShares}): neither
+ *                        expected, delivered nor unexpected, since whether it sent them is unknown;
+ *                        always 0 for a single process
  */
 public record VerifierStats(long expected, long delivered, long lost, long duplicated, long extraOutcomes, long unexpected,
                             long foreign, long dropped, LatencySummary e2e, boolean finished, long untracked,
-                            long releasedBelow) {
+                            long releasedBelow, long unreported) {
 
     /** Ids confirmed sent with no outcome yet and not (yet) counted lost: expected − delivered − lost, ≥ 0. */
     public long overdue() {
@@ -38,7 +42,7 @@ public record VerifierStats(long expected, long delivered, long lost, long dupli
 
     /**
      * The cumulative counters: {@code expected}, {@code delivered}, {@code lost}, {@code duplicated},
-     * {@code extra_outcomes}, {@code unexpected}, {@code foreign}, {@code untracked}, {@code dropped};
+     * {@code extra_outcomes}, {@code unexpected}, {@code foreign}, {@code untracked}, {@code unreported}, {@code dropped};
      * and the gauge {@code overdue_now} ({@link #overdue()}).
      */
     public Map<String, Number> counterValues() {
@@ -51,6 +55,7 @@ public record VerifierStats(long expected, long delivered, long lost, long dupli
         m.put("unexpected", unexpected);
         m.put("foreign", foreign);
         m.put("untracked", untracked);
+        m.put("unreported", unreported);
         m.put("dropped", dropped);
         m.put("overdue_now", overdue());
         return m;

@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Judges every experiment (reports' {@link VerdictBuilder} does the judging; this class
  * observes). An experiment answers for the baseline originals sent while its fault was applied:
- * the sequence window [applied, reverted) of the delivery verifier. Once a second it samples that
+ * the sequence window [applied, reverted) of the delivery verifier ({@link DeliveryVerifier#mark()}
+ * at each end: one sequence number in this process; with the baseline on load agents, each
+ * agent's next original, so the window is per agent and no agent's originals are cut by another's
+ * timing). Once a second it samples that
  * window (outcomes, missing ids), the send and decision rates and the SUT consumer's backlog.
  *
  * <p>Overdue is not lost: while an id may still get its outcome the verdict is pending and the id
@@ -74,8 +77,9 @@ public final class Verdicts implements AutoCloseable {
     /** One experiment's observations. Mutated by the ticker thread and the lifecycle; guarded by itself. */
     private final class Tracker {
         final Experiment e;
-        long fromSeq = -1;
-        long toSeq = -1;
+        /** The window's ends; null before it opened / while it is open. */
+        DeliveryVerifier.Mark from;
+        DeliveryVerifier.Mark to;
         long appliedMs;
         long endedMs;
         long lastProgressMs;
@@ -101,7 +105,7 @@ public final class Verdicts implements AutoCloseable {
         Tracker t = trackers.computeIfAbsent(e.id(), id -> new Tracker(e));
         synchronized (t) {
             DeliveryVerifier v = sources.verifier().get();
-            t.fromSeq = v == null ? -1 : v.sentUpTo();
+            t.from = v == null ? null : v.mark();
             t.appliedMs = System.currentTimeMillis();
             t.lastProgressMs = t.appliedMs;
         }
@@ -115,7 +119,7 @@ public final class Verdicts implements AutoCloseable {
                 return;
             }
             DeliveryVerifier v = sources.verifier().get();
-            t.toSeq = v == null ? -1 : v.sentUpTo();
+            t.to = v == null || t.from == null ? null : v.mark();
             t.endedMs = System.currentTimeMillis();
             t.lastProgressMs = t.endedMs;
             t.deliveredAtEnd = v == null ? -1 : v.stats().delivered();
@@ -145,14 +149,33 @@ public final class Verdicts implements AutoCloseable {
         return new JsonObject((v == null ? judge(e, t, false) : v).toJson());
     }
 
-    /** The baseline sequence window the experiment answers for, {@code [from_seq, to_seq)}; null before it applied. */
+    /**
+     * The baseline sequence window the experiment answers for, {@code [from_seq, to_seq)}; null
+     * before it applied. With the baseline on N agents, {@code agents} lists each agent's part
+     * {@code {"index": k, "from_j", "to_j"}} (its originals j·N + k for from_j ≤ j &lt; to_j), and
+     * from_seq / to_seq span them all.
+     */
     public JsonObject window(Experiment e) {
         Tracker t = trackers.get(e.id());
-        if (t == null || t.fromSeq < 0) {
+        if (t == null || t.from == null) {
             return null;
         }
         synchronized (t) {
-            return new JsonObject().put("from_seq", t.fromSeq).put("to_seq", t.toSeq < 0 ? null : t.toSeq);
+            int n = t.from.shares();
+            if (n == 1) {
+                return new JsonObject().put("from_seq", t.from.next(0)).put("to_seq", t.to == null ? null : t.to.next(0));
+            }
+            long lo = Long.MAX_VALUE;
+            long hi = 0;
+            io.vertx.core.json.JsonArray parts = new io.vertx.core.json.JsonArray();
+            for (int k = 0; k < n; k++) {
+                lo = Math.min(lo, t.from.next(k) * n + k);
+                if (t.to != null) {
+                    hi = Math.max(hi, t.to.next(k) * n + k);
+                }
+                parts.add(new JsonObject().put("index", k).put("from_j", t.from.next(k)).put("to_j", t.to == null ? null : t.to.next(k)));
+            }
+            return new JsonObject().put("from_seq", lo).put("to_seq", t.to == null ? null : hi).put("agents", parts);
         }
     }
 
@@ -222,11 +245,11 @@ public final class Verdicts implements AutoCloseable {
             boolean settledByOutcomes = ended && mine != null && mine.missing() == 0 && caughtUp(t);
             if (lt != null) {
                 // a load test with integrity also waits for a decision of every request answered 202
-                settledByOutcomes = ended && (t.fromSeq < 0 || settledByOutcomes) && lt.missing() == 0;
+                settledByOutcomes = ended && (t.from == null || settledByOutcomes) && lt.missing() == 0;
             }
             boolean settledByQuiet = ended && now - t.lastProgressMs >= timing.settle().toMillis();
             boolean capped = ended && now - t.endedMs >= timing.cap().toMillis();
-            boolean noBaseline = ended && t.fromSeq < 0 && t.e.spec() instanceof LoadTest && lt == null;
+            boolean noBaseline = ended && t.from == null && t.e.spec() instanceof LoadTest && lt == null;
             if (settledByOutcomes || settledByQuiet || noBaseline) {
                 t.finalVerdict = judge(t.e, t, mine, true);
             } else if (capped) {
@@ -244,10 +267,10 @@ public final class Verdicts implements AutoCloseable {
 
     /** What the experiment's window of baseline ids came to so far; null without a verifier or a window. */
     private static DeliveryVerifier.RangeCounts window(Tracker t, DeliveryVerifier v) {
-        if (t == null || v == null || t.fromSeq < 0) {
+        if (t == null || v == null || t.from == null) {
             return null;
         }
-        return v.range(t.fromSeq, t.toSeq < 0 ? v.sentUpTo() : t.toSeq);
+        return v.range(t.from, t.to);
     }
 
     private static boolean caughtUp(Tracker t) {

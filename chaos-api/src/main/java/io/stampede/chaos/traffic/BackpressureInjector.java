@@ -1,7 +1,7 @@
 package io.stampede.chaos.traffic;
 
 import io.stampede.chaos.experiment.Backpressure;
-import io.stampede.loadgen.LoadGenerator;
+import io.stampede.loadgen.LoadControls;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -25,13 +25,13 @@ public final class BackpressureInjector extends TrafficInjector<Backpressure> {
     }
 
     @Override
-    JsonObject add(LoadGenerator g, String experimentId, Backpressure spec) {
+    JsonObject add(LoadControls g, String experimentId, Backpressure spec) {
         g.addMultiplier(experimentId, spec.rateMultiplier());
         return new JsonObject().put("rate_multiplier", spec.rateMultiplier()).put("target_rate", g.currentRate());
     }
 
     @Override
-    boolean remove(LoadGenerator g, String experimentId) {
+    boolean remove(LoadControls g, String experimentId) {
         return g.removeMultiplier(experimentId);
     }
 }

@@ -2,8 +2,12 @@ package io.stampede.chaos.traffic;
 
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.chaos.lifecycle.Timeline;
+import io.stampede.loadgen.LoadControls;
 import io.stampede.loadgen.LoadGenConfig;
 import io.stampede.loadgen.LoadGenerator;
+import io.stampede.loadgen.RunResult;
+import io.stampede.loadgen.agent.AgentControls;
+import io.stampede.loadgen.agent.Coordinator;
 import io.stampede.loadgen.LoadStats;
 import io.stampede.loadgen.PublishMode;
 import io.stampede.loadgen.TrafficStats;
@@ -29,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * to NATS, not through the latency proxy: the generator's schedule stays honest while the
  * system under test (connected through the proxy) is slowed.
  *
+ * <p>On agents ({@code STAMPEDE_BASELINE_AGENTS=N}): the same schedule published by N loadgen
+ * agents through a {@link Coordinator} here (one run prefix, agent k's j-th original is seq
+ * {@code j·N + k}), whose verifier confirms each agent's originals from its progress reports.
+ * Multipliers, duplicates and tags are pushed to every agent ({@link AgentControls}); an
+ * experiment's window is per agent: from the original each agent scheduled first after the
+ * fault was applied to the first after it ended ({@link io.stampede.loadgen.DeliveryVerifier#mark()}).
+ *
  * <p>Run directory: {@code <data>/runs/baseline_<utc time>/}, written through the reports module
  * (reports/README.md): the generator's run.json (type {@code baseline}), counters.jsonl,
  * lateness.hlog, e2e.hlog, summary.json, and a timeline.jsonl of the experiments that acted on it.
@@ -38,8 +49,12 @@ public final class BaselineTraffic implements AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final LoadGenConfig config;
+    /** 0: published here; N: by N load agents through {@link #coordinator}. */
+    private final int agents;
     private final Thread starter;
+    private volatile LoadControls controls;
     private volatile LoadGenerator generator;
+    private volatile Coordinator coordinator;
     private volatile String lastProblem = "starting";
     private volatile boolean closed;
     /** experiment id → total originals sent when it was applied, and when reverted (-1 while active). */
@@ -49,8 +64,9 @@ public final class BaselineTraffic implements AutoCloseable {
     /** Experiments tagged for the Stampede-Experiment header, kept for a generator that connects later; guarded by this. */
     private final java.util.Set<String> tagged = new java.util.LinkedHashSet<>();
 
-    private BaselineTraffic(LoadGenConfig config) {
+    private BaselineTraffic(LoadGenConfig config, int agents) {
         this.config = config;
+        this.agents = agents;
         this.starter = new Thread(this::connectLoop, "baseline-traffic-start");
         this.starter.setDaemon(true);
     }
@@ -69,12 +85,16 @@ public final class BaselineTraffic implements AutoCloseable {
                 .runName("baseline")
                 .verifier(VerifierConfig.defaults().withGrace(Duration.ofSeconds(30)))
                 .build();
-        BaselineTraffic t = new BaselineTraffic(lg);
+        BaselineTraffic t = new BaselineTraffic(lg, cfg.baselineAgents());
         t.starter.start();
         return t;
     }
 
     private void connectLoop() {
+        if (agents > 0) {
+            connectAgents();
+            return;
+        }
         while (!closed) {
             LoadGenerator g = new LoadGenerator(config);
             try {
@@ -86,6 +106,7 @@ public final class BaselineTraffic implements AutoCloseable {
                     }
                     tagged.forEach(g::tag);
                     generator = g;
+                    controls = g;
                 }
                 log.info("baseline traffic running: {} msg/s to {}, run dir {}", config.baselineRate(),
                         config.subjectPattern(), config.runDir());
@@ -103,20 +124,69 @@ public final class BaselineTraffic implements AutoCloseable {
         }
     }
 
-    /** The running generator, or null with {@link #problem()} saying why. */
+    /** Finds the agents (retrying while fewer are up), starts them on the shared schedule. */
+    private void connectAgents() {
+        while (!closed) {
+            Coordinator c = new Coordinator(config, agents);
+            try {
+                c.connect();
+                c.start(c.awaitAgents(Duration.ofSeconds(10)));
+                synchronized (this) {
+                    if (closed) {
+                        c.stopAgents();
+                        c.close();
+                        return;
+                    }
+                    AgentControls a = new AgentControls(c);
+                    tagged.forEach(a::tag);
+                    coordinator = c;
+                    controls = a;
+                }
+                log.info("baseline traffic running on {} agents: {} msg/s to {}, run dir {}", agents, config.baselineRate(),
+                        config.subjectPattern(), config.runDir());
+                return;
+            } catch (Exception e) {
+                try {
+                    c.close();
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                lastProblem = "baseline traffic on " + agents + " agents not running (" + config.natsUrl() + "): " + e.getMessage();
+                log.warn("{}; retrying in 2 s", lastProblem);
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The running traffic's controls (a generator here, or the agents), or null with {@link #problem()} saying why. */
+    LoadControls controls() {
+        return controls;
+    }
+
+    /** The generator in this process, or null (not connected yet, or the baseline runs on agents). */
     LoadGenerator generator() {
         return generator;
+    }
+
+    /** How many agents publish the baseline (0: this process). */
+    public int agents() {
+        return agents;
     }
 
     /**
      * Baseline originals carry {@code experimentId} in {@code Stampede-Experiment} from now until
      * {@link #untag(String)} ({@link LoadGenerator#tag(String)}); for every experiment type, called
      * at apply. Held here too, so a generator that connects later tags it from its first message.
-     * Never blocks (no I/O).
+     * In this process it never blocks; on agents it is a request round to them (~15 ms; called on
+     * the lifecycle's worker threads, never on an event loop).
      */
     public synchronized void tag(String experimentId) {
         tagged.add(experimentId);
-        LoadGenerator g = generator;
+        LoadControls g = controls;
         if (g != null) {
             g.tag(experimentId);
         }
@@ -125,7 +195,7 @@ public final class BaselineTraffic implements AutoCloseable {
     /** Ends {@link #tag(String)}: called at revert (idempotent). */
     public synchronized void untag(String experimentId) {
         tagged.remove(experimentId);
-        LoadGenerator g = generator;
+        LoadControls g = controls;
         if (g != null) {
             g.untag(experimentId);
         }
@@ -133,13 +203,13 @@ public final class BaselineTraffic implements AutoCloseable {
 
     /** The delivery verifier of the running generator, or null. */
     public io.stampede.loadgen.DeliveryVerifier verifier() {
-        LoadGenerator g = generator;
+        LoadControls g = controls;
         return g == null ? null : g.verifier();
     }
 
     /** The running generator's figures (for /metrics), or null while it is not running. */
     public LoadStats loadStats() {
-        LoadGenerator g = generator;
+        LoadControls g = controls;
         return g == null ? null : g.stats();
     }
 
@@ -163,13 +233,13 @@ public final class BaselineTraffic implements AutoCloseable {
 
     /** Marks the start of an experiment's window over the baseline's originals. */
     void opened(String experimentId) {
-        LoadGenerator g = generator;
+        LoadControls g = controls;
         windows.put(experimentId, new long[] {g == null ? 0 : g.stats().total().sent(), -1});
     }
 
     /** Marks its end; later stats report the closed window. The oldest closed windows beyond the bound are forgotten. */
     void closed(String experimentId) {
-        LoadGenerator g = generator;
+        LoadControls g = controls;
         long[] w = windows.get(experimentId);
         if (w != null && w[1] < 0 && g != null) {
             w[1] = g.stats().total().sent();
@@ -196,7 +266,7 @@ public final class BaselineTraffic implements AutoCloseable {
      * while it runs, final when the chaos API stops it (written to its run directory's verdict.json).
      */
     public io.stampede.reports.Verdict verdict() {
-        LoadGenerator g = generator;
+        LoadControls g = controls;
         if (g == null || g.verifier() == null) {
             return null;
         }
@@ -225,14 +295,15 @@ public final class BaselineTraffic implements AutoCloseable {
      * The key names are loadgen's, the same as in the run directory's counters.jsonl.
      */
     JsonObject stats(String experimentId) {
-        LoadGenerator g = generator;
+        LoadControls g = controls;
         if (g == null) {
             return new JsonObject().put("baseline", problem());
         }
         LoadStats s = g.stats();
         JsonObject out = new JsonObject(s.toMap());
         out.remove("experiments");
-        out.put("baseline_rate", config.baselineRate()).put("baseline_run_dir", config.runDir().toString());
+        out.put("baseline_rate", config.baselineRate()).put("baseline_run_dir", config.runDir().toString())
+                .put("baseline_agents", agents);
         TrafficStats mine = s.experiments().get(experimentId);
         JsonObject exp = mine == null ? new JsonObject() : new JsonObject(mine.toMap());
         long[] w = windows.get(experimentId);
@@ -247,14 +318,32 @@ public final class BaselineTraffic implements AutoCloseable {
     @Override
     public void close() {
         LoadGenerator g;
+        Coordinator c;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             g = generator;
+            c = coordinator;
         }
         starter.interrupt();
+        if (c != null) {
+            try {
+                c.stopAgents();
+                RunResult last = c.awaitEnd(Duration.ofSeconds(5), Duration.ofSeconds(2));
+                if (last.verifier() != null) {
+                    try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(config.runDir())) {
+                        w.writeVerdict(verdict(last.verifier(), true));
+                    }
+                }
+                c.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("baseline agents stop: {}", e.toString());
+            }
+        }
         if (g != null) {
             try {
                 LoadStats last = g.stop(Duration.ofSeconds(2));

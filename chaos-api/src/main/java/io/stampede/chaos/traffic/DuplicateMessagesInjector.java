@@ -2,7 +2,7 @@ package io.stampede.chaos.traffic;
 
 import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.loadgen.DuplicateMode;
-import io.stampede.loadgen.LoadGenerator;
+import io.stampede.loadgen.LoadControls;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
@@ -30,14 +30,14 @@ public final class DuplicateMessagesInjector extends TrafficInjector<DuplicateMe
     }
 
     @Override
-    JsonObject add(LoadGenerator g, String experimentId, DuplicateMessages spec) {
+    JsonObject add(LoadControls g, String experimentId, DuplicateMessages spec) {
         g.addDuplicates(experimentId, spec.duplicateRate(), spec.duplicateDelayMs(), DuplicateMode.valueOf(spec.mode().name()));
         return new JsonObject().put("duplicate_rate", spec.duplicateRate()).put("duplicate_delay_ms", spec.duplicateDelayMs())
                 .put("mode", spec.mode().name().toLowerCase(Locale.ROOT));
     }
 
     @Override
-    boolean remove(LoadGenerator g, String experimentId) {
+    boolean remove(LoadControls g, String experimentId) {
         return g.removeDuplicates(experimentId);
     }
 }

@@ -1,6 +1,6 @@
 package io.stampede.chaos.traffic;
 
-import io.stampede.loadgen.LoadGenerator;
+import io.stampede.loadgen.LoadControls;
 
 /** What the two traffic injectors share about an absent or not yet connected baseline. */
 final class Traffic {
@@ -13,14 +13,14 @@ final class Traffic {
         if (traffic == null) {
             return OFF;
         }
-        return traffic.generator() == null ? traffic.problem() : null;
+        return traffic.controls() == null ? traffic.problem() : null;
     }
 
-    static LoadGenerator require(BaselineTraffic traffic) {
+    static LoadControls require(BaselineTraffic traffic) {
         String why = unavailable(traffic);
         if (why != null) {
             throw new IllegalStateException(why);
         }
-        return traffic.generator();
+        return traffic.controls();
     }
 }

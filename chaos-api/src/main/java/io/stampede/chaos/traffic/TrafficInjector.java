@@ -3,7 +3,7 @@ package io.stampede.chaos.traffic;
 import io.stampede.chaos.experiment.ExperimentSpec;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
-import io.stampede.loadgen.LoadGenerator;
+import io.stampede.loadgen.LoadControls;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -25,10 +25,10 @@ public abstract class TrafficInjector<S extends ExperimentSpec> implements Fault
     }
 
     /** Adds this experiment's control; returns what goes to the baseline's timeline. */
-    abstract JsonObject add(LoadGenerator g, String experimentId, S spec);
+    abstract JsonObject add(LoadControls g, String experimentId, S spec);
 
     /** Removes it; true when it was there. */
-    abstract boolean remove(LoadGenerator g, String experimentId);
+    abstract boolean remove(LoadControls g, String experimentId);
 
     abstract String event();
 
@@ -39,7 +39,7 @@ public abstract class TrafficInjector<S extends ExperimentSpec> implements Fault
 
     @Override
     public JsonObject apply(ExperimentContext ctx, S spec) {
-        LoadGenerator g = Traffic.require(traffic);
+        LoadControls g = Traffic.require(traffic);
         traffic.opened(ctx.experimentId());
         traffic.timeline(event() + "_added", ctx.experimentId(), add(g, ctx.experimentId(), spec));
         return new JsonObject().put("baseline_run_dir", traffic.runDir().toString());
@@ -51,7 +51,7 @@ public abstract class TrafficInjector<S extends ExperimentSpec> implements Fault
             return;
         }
         traffic.closed(ctx.experimentId());
-        LoadGenerator g = traffic.generator();
+        LoadControls g = traffic.controls();
         if (g != null && remove(g, ctx.experimentId())) {
             traffic.timeline(event() + "_removed", ctx.experimentId(), new JsonObject().put("target_rate", g.currentRate()));
         }

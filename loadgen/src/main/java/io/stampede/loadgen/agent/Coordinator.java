@@ -7,12 +7,17 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.service.Discovery;
 import io.nats.service.InfoResponse;
+import io.stampede.loadgen.DeliveryVerifier;
 import io.stampede.loadgen.DuplicateMode;
 import io.stampede.loadgen.LatencySummary;
 import io.stampede.loadgen.LoadGenConfig;
 import io.stampede.loadgen.LoadGenerator;
+import io.stampede.loadgen.LoadStats;
 import io.stampede.loadgen.RunResult;
 import io.stampede.loadgen.SignalIds;
+import io.stampede.loadgen.TrafficStats;
+import io.stampede.loadgen.VerifierConfig;
+import io.stampede.loadgen.VerifierStats;
 import io.stampede.loadgen.agent.AgentProtocol.ControlState;
 import io.stampede.loadgen.agent.AgentProtocol.Duplicates;
 import io.stampede.loadgen.agent.AgentProtocol.Reply;
@@ -57,6 +62,9 @@ import org.slf4j.LoggerFactory;
  *               loadgen/&lt;name&gt; per agent)
  *  missing:     no report for staleAfter → the agent is named (timeline agent_missing), the run is
  *               degraded; its last figures stay in the sums
+ *  verify:      one DeliveryVerifier here (DeliveryVerifier.forShares) on the outcome subject; each
+ *               agent's progress (every 50 ms: originals handed, failed ones) makes its originals
+ *               expected; a missing agent's originals after its last progress are unreported, not lost
  * </pre>
  */
 public final class Coordinator implements AutoCloseable {
@@ -90,16 +98,17 @@ public final class Coordinator implements AutoCloseable {
     private long lastTickMs;
     private long lastAccepted;
     private final Histogram merged = new Histogram(Counters.HIGHEST_MICROS, 3);
+    private volatile io.stampede.loadgen.LatencySummary mergedSummary = io.stampede.loadgen.LatencySummary.EMPTY;
+    private volatile double lastRate;
     private List<CounterRecord> lastRecords = List.of();
     private volatile RunResult result;
+    private DeliveryVerifier verifier;
+    private SeriesWriter e2eSeries;
 
     /** {@code cfg} is the whole run: its rate is the merged rate, split over {@code agents}. */
     public Coordinator(LoadGenConfig cfg, int agents) {
         if (agents < 1) {
             throw new IllegalArgumentException("agents must be >= 1");
-        }
-        if (cfg.verifier() != null) {
-            throw new IllegalArgumentException("verification is not supported with agents yet");
         }
         this.cfg = cfg;
         this.agentCount = agents;
@@ -184,8 +193,20 @@ public final class Coordinator implements AutoCloseable {
             byId.put(a.id, a);
         }
         String reportSubject = AgentProtocol.reportSubject(runId + "-" + runPrefix);
-        dispatcher = conn.createDispatcher(this::onReport);
+        String progressSubject = AgentProtocol.progressSubject(runId + "-" + runPrefix);
+        if (cfg.verifier() != null) {
+            // subscribed before any agent starts: no outcome can come before it listens
+            try {
+                verifier = DeliveryVerifier.forShares(cfg.verifier(), runPrefix, agentCount).start(cfg.natsUrl());
+            } catch (IOException e) {
+                throw new IllegalStateException("verifier: " + e.getMessage(), e);
+            }
+            verifier.marker(this::markAgents);
+        }
+        // one dispatcher: an agent's last progress is handled before its last report (same connection, same order)
+        dispatcher = conn.createDispatcher(this::onMessage);
         dispatcher.subscribe(reportSubject);
+        dispatcher.subscribe(progressSubject);
         try {
             conn.flush(Duration.ofSeconds(5));
         } catch (java.util.concurrent.TimeoutException e) {
@@ -201,7 +222,7 @@ public final class Coordinator implements AutoCloseable {
             Start s = new Start(runId + "-" + runPrefix, runPrefix, a.index, agentCount, cfg.baselineRate(), cfg.maxRate(),
                     cfg.duration() == null ? null : cfg.duration().toMillis() / 1000.0, cfg.payloadSize(), cfg.subjectPattern(),
                     cfg.symbols(), cfg.mode().name().toLowerCase(Locale.ROOT), cfg.connections(),
-                    cfg.waitStrategy().name().toLowerCase(Locale.ROOT), startAtMs, reportSubject, controls);
+                    cfg.waitStrategy().name().toLowerCase(Locale.ROOT), startAtMs, reportSubject, controls, progressSubject);
             a.lastSeenNanos = System.nanoTime();
             replies.add(conn.requestWithTimeout(AgentProtocol.endpointSubject(a.id, "start"), AgentProtocol.write(s),
                     Duration.ofSeconds(10)));
@@ -212,6 +233,9 @@ public final class Coordinator implements AutoCloseable {
                 throw new IllegalStateException("agent " + agents.get(i).name + " refused the start: "
                         + (r == null ? "no reply" : r.error()));
             }
+            // it just answered: staleness counts from here (a cold agent's start, JetStream context
+            // and all, took over a second on the test box and it was called missing before its first report)
+            agents.get(i).lastSeenNanos = System.nanoTime();
         }
         ticker = new Thread(this::tickLoop, "stampede-coordinator");
         ticker.setDaemon(true);
@@ -253,6 +277,58 @@ public final class Coordinator implements AutoCloseable {
         return push(c -> c.withDuplicates(id, null));
     }
 
+    /** Originals of every agent carry {@code id} in {@code Stampede-Experiment} from now on (LoadGenerator.tag). */
+    public Duration tag(String id) throws InterruptedException {
+        return push(c -> c.tags().contains(id) ? c : c.withTag(id, true));
+    }
+
+    public Duration untag(String id) throws InterruptedException {
+        return push(c -> c.tags().contains(id) ? c.withTag(id, false) : c);
+    }
+
+    /** The live controls as last pushed. */
+    public ControlState controls() {
+        return controls;
+    }
+
+    /** The coordinator's delivery verifier, or null without one. */
+    public DeliveryVerifier verifier() {
+        return verifier;
+    }
+
+    /**
+     * Where each agent's schedule is now (per share, the index of its next original): the current
+     * controls again (a no-op for the agents) to each agent still reporting, whose replies carry
+     * their {@code scheduled}; an agent that does not answer, or is missing or done, is where its
+     * progress got. A request round (~15 ms): not for event loops. The window marks of
+     * {@link DeliveryVerifier#mark()}.
+     */
+    public long[] markAgents() {
+        long[] at = new long[agentCount];
+        synchronized (pushLock) {
+            byte[] body = AgentProtocol.write(controls);
+            List<CompletableFuture<Message>> replies = new ArrayList<>();
+            for (AgentState a : agents) {
+                replies.add(a.missing() || a.last() ? null
+                        : conn.requestWithTimeout(AgentProtocol.endpointSubject(a.id, "change"), body, Duration.ofSeconds(2)));
+            }
+            for (int i = 0; i < agents.size(); i++) {
+                AgentState a = agents.get(i);
+                long confirmed = verifier == null ? 0 : verifier.confirmed(a.index);
+                Reply r = null;
+                if (replies.get(i) != null) {
+                    try {
+                        r = await(replies.get(i), a, "mark");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                at[a.index] = r != null && r.ok() && r.scheduled() >= 0 ? Math.max(confirmed, r.scheduled()) : confirmed;
+            }
+        }
+        return at;
+    }
+
     /**
      * Sends the new state to every agent not missing, in parallel; returns when all answered, with
      * the slowest answer's time (each agent applies it before it answers).
@@ -260,6 +336,9 @@ public final class Coordinator implements AutoCloseable {
     private Duration push(java.util.function.UnaryOperator<ControlState> change) throws InterruptedException {
         synchronized (pushLock) {
             ControlState next = change.apply(controls);
+            if (next == controls) {
+                return Duration.ZERO;
+            }
             controls = next;
             byte[] body = AgentProtocol.write(next);
             long t0 = System.nanoTime();
@@ -294,6 +373,39 @@ public final class Coordinator implements AutoCloseable {
 
     // ---- reports and merging ------------------------------------------------------------------
 
+    private void onMessage(Message m) {
+        if (m.getSubject().endsWith(".progress")) {
+            onProgress(m);
+        } else {
+            onReport(m);
+        }
+    }
+
+    /** An agent's originals handed so far and its failures: the verifier expects them (dispatcher thread). */
+    private void onProgress(Message m) {
+        AgentProtocol.Progress p;
+        try {
+            p = AgentProtocol.read(m.getData(), AgentProtocol.Progress.class);
+        } catch (IllegalArgumentException e) {
+            log.warn("bad progress: {}", e.getMessage());
+            return;
+        }
+        AgentState a = byId.get(p.agentId());
+        if (a == null || verifier == null) {
+            return;
+        }
+        if (a.progressGap(p.number())) {
+            log.warn("agent {}: progress message(s) before #{} lost; failures they carried are not known here", a.name, p.number());
+        }
+        verifier.confirm(a.index, p.handed());
+        long[] f = p.failed() == null ? new long[0] : p.failed();
+        for (int i = 0; i + 1 < f.length; i += 2) {
+            for (long j = f[i]; j < f[i + 1]; j++) {
+                verifier.failed(j * agentCount + a.index);
+            }
+        }
+    }
+
     private void onReport(Message m) {
         Report r;
         Histogram h;
@@ -310,6 +422,9 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         a.accept(r, h);
+        if (r.last() && verifier != null) {
+            verifier.shareDone(a.index); // after its last progress (handled first): nothing of it is pending now
+        }
     }
 
     private void tickLoop() {
@@ -342,6 +457,9 @@ public final class Coordinator implements AutoCloseable {
             interval.add(p);
             perAgent.add(p);
             if (a.checkStale(now, staleAfter.toNanos())) {
+                if (verifier != null) {
+                    verifier.shareMissing(a.index);
+                }
                 log.warn("agent {} ({}) stopped reporting: last report {} ms ago", a.name, a.id, (now - a.lastSeenNanos) / 1_000_000);
                 if (progress != null) {
                     progress.println("agent " + a.name + " stopped reporting (run degraded)");
@@ -356,8 +474,15 @@ public final class Coordinator implements AutoCloseable {
             }
         }
         merged.add(interval);
+        mergedSummary = io.stampede.loadgen.LatencySummary.of(merged);
+        Histogram e2eInterval = verifier == null ? null : verifier.tick();
         if (writer != null) {
             latenessSeries.append(interval, null);
+            if (e2eInterval != null) {
+                e2eInterval.setStartTimeStamp(lastTickMs);
+                e2eInterval.setEndTimeStamp(nowMs);
+                e2eSeries.append(e2eInterval, null);
+            }
             for (int i = 0; i < agents.size(); i++) {
                 Histogram p = perAgent.get(i);
                 if (p.getTotalCount() > 0) {
@@ -373,12 +498,18 @@ public final class Coordinator implements AutoCloseable {
         long accepted = sum(Report::sent) + sum(Report::duplicates);
         double rate = (accepted - lastAccepted) * 1000.0 / Math.max(1, nowMs - lastTickMs);
         lastAccepted = accepted;
+        lastRate = rate;
         lastTickMs = nowMs;
         if (progress != null && !ended) {
             progress.printf(Locale.ROOT, "t=%5.1fs rate=%.0f/s sent=%d dup=%d failed=%d lateness_p99=%dus agents=%d/%d%s%n",
                     (nowMs - startAtMs) / 1000.0, rate, sum(Report::sent), sum(Report::duplicates), sum(Report::failed),
                     merged.getTotalCount() == 0 ? 0 : merged.getValueAtPercentile(99), reporting(), agentCount,
                     degraded() ? " DEGRADED missing=" + missingNames() : "");
+            if (verifier != null) {
+                VerifierStats v = verifier.stats();
+                progress.printf(Locale.ROOT, "  verify: expected=%d delivered=%d lost=%d duplicated=%d unexpected=%d unreported=%d e2e_p99=%dus%n",
+                        v.expected(), v.delivered(), v.lost(), v.duplicated(), v.unexpected(), v.unreported(), v.e2e().p99Micros());
+            }
         }
     }
 
@@ -392,6 +523,9 @@ public final class Coordinator implements AutoCloseable {
         rs.add(new CounterRecord(tsMs, LoadGenerator.SOURCE, null, whole));
         for (AgentState a : agents) {
             rs.add(new CounterRecord(tsMs, AGENT_SOURCE_PREFIX + a.name, null, counterValues(a)));
+        }
+        if (verifier != null) {
+            rs.add(new CounterRecord(tsMs, LoadGenerator.VERIFIER_SOURCE, null, verifier.stats().counterValues()));
         }
         return rs;
     }
@@ -453,6 +587,11 @@ public final class Coordinator implements AutoCloseable {
      * end + {@code extra}), merges the rest, writes summary.json and the final run.json.
      */
     public RunResult awaitEnd(Duration extra) throws InterruptedException {
+        return awaitEnd(extra, cfg.verifier() == null ? Duration.ZERO : cfg.verifier().grace());
+    }
+
+    /** {@link #awaitEnd(Duration)} with the verifier waiting at most {@code verifyGrace} for the last outcomes. */
+    public RunResult awaitEnd(Duration extra, Duration verifyGrace) throws InterruptedException {
         long endMs = startAtMs + (cfg.duration() == null ? 0 : cfg.duration().toMillis()) + extra.toMillis();
         while (System.currentTimeMillis() < endMs) {
             boolean done = true;
@@ -465,7 +604,13 @@ public final class Coordinator implements AutoCloseable {
             Thread.sleep(20);
         }
         for (AgentState a : agents) {
-            a.forceMissingUnlessLast();
+            if (a.forceMissingUnlessLast() && verifier != null) {
+                verifier.shareMissing(a.index);
+            }
+        }
+        if (verifier != null) {
+            // every agent is done or missing: wait (up to the grace) for the outcomes of what they sent
+            verifier.finish(verifyGrace);
         }
         return finish();
     }
@@ -489,13 +634,15 @@ public final class Coordinator implements AutoCloseable {
                     a.counter(Report::acked), a.counter(Report::failed), a.lateness(), a.everMissing()));
         }
         RunResult r = new RunResult(sum(Report::sent), sum(Report::duplicates), sum(Report::acked), sum(Report::failed),
-                LatencySummary.of(merged), (sum(Report::sent) + sum(Report::duplicates)) / sending, as, degraded(), missingNames());
+                LatencySummary.of(merged), (sum(Report::sent) + sum(Report::duplicates)) / sending, as, degraded(), missingNames(),
+                verifier == null ? null : verifier.stats());
         if (writer != null) {
             Map<String, Number> values = new LinkedHashMap<>();
             values.put("elapsed_s", elapsed);
             values.put("achieved_per_s", r.achievedRate());
             values.put("agents", agentCount);
             values.put("agents_missing", r.missing().size());
+            values.put("progress_gaps", progressGaps());
             writer.writeSummary(new Summary(runInfo.id(), !r.degraded(), nowMs, lastRecords, writer.latencyStats(), values));
             Map<String, Object> params = new LinkedHashMap<>(runInfo.params());
             params.put("degraded", r.degraded());
@@ -512,6 +659,32 @@ public final class Coordinator implements AutoCloseable {
         return result;
     }
 
+    private long progressGaps() {
+        long n = 0;
+        for (AgentState a : agents) {
+            n += a.progressGaps();
+        }
+        return n;
+    }
+
+    /** The current target rate: baseline × active multipliers, capped. */
+    public double currentRate() {
+        return targetRate();
+    }
+
+    /**
+     * The merged figures as a {@link LoadStats} (the single-process form; the chaos API serves it):
+     * counters summed over the agents' last reports, merged lateness as of the last tick, the
+     * verifier's stats. {@code experiments} is empty: agents do not report per-experiment counters.
+     */
+    public LoadStats stats() {
+        TrafficStats total = new TrafficStats(TrafficStats.TOTAL_ID, lastRate, sum(Report::scheduled), sum(Report::sent),
+                sum(Report::duplicates), sum(Report::buffered), sum(Report::failed), sum(Report::acked),
+                sum(Report::ackDuplicates), mergedSummary);
+        double elapsed = startAtMs == 0 ? 0 : Math.max(0, System.currentTimeMillis() - startAtMs) / 1000.0;
+        return new LoadStats(runPrefix, elapsed, targetRate(), total, Map.of(), verifier == null ? null : verifier.stats(), 0);
+    }
+
     private void openRunDirectory() {
         writer = RunWriter.open(cfg.runDir());
         Map<String, Object> p = new LinkedHashMap<>();
@@ -526,13 +699,16 @@ public final class Coordinator implements AutoCloseable {
         p.put("mode", cfg.mode().name().toLowerCase(Locale.ROOT));
         p.put("connections", cfg.connections());
         p.put("wait_strategy", cfg.waitStrategy().name().toLowerCase(Locale.ROOT));
-        p.put("verify", false);
+        VerifierConfig.putRunParams(p, cfg.verifier());
         p.put("agents", agents.stream().map(a -> Map.of("id", a.id, "name", a.name, "index", a.index)).toList());
         p.put("start_at_ms", startAtMs);
         runInfo = RunInfo.of(runId, cfg.runName(), LoadGenerator.SOURCE, System.currentTimeMillis(), p).started(startAtMs);
         writer.writeRun(runInfo);
         latenessSeries = writer.series(RunFiles.SERIES_LATENESS,
                 "publish lateness merged over agents: untagged = whole run, Tag=agent:<name> = one agent", startAtMs);
+        if (verifier != null) {
+            e2eSeries = writer.series(RunFiles.SERIES_E2E, "outcome arrival minus intended send time (sent_at), every agent's", startAtMs);
+        }
     }
 
     @Override
@@ -544,6 +720,9 @@ public final class Coordinator implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // best effort
             }
+        }
+        if (verifier != null) {
+            verifier.close();
         }
         if (conn != null) {
             conn.close();
@@ -596,11 +775,31 @@ public final class Coordinator implements AutoCloseable {
             return true;
         }
 
-        synchronized void forceMissingUnlessLast() {
-            if (!last) {
+        /** @return true when it just became missing */
+        synchronized boolean forceMissingUnlessLast() {
+            if (!last && !missing) {
                 missing = true;
                 everMissing = true;
+                return true;
             }
+            return false;
+        }
+
+        private long nextProgress;
+        private long gaps;
+
+        /** Notes progress message {@code number}; true if some before it never came. */
+        synchronized boolean progressGap(long number) {
+            boolean gap = number > nextProgress;
+            if (gap) {
+                gaps += number - nextProgress;
+            }
+            nextProgress = Math.max(nextProgress, number + 1);
+            return gap;
+        }
+
+        synchronized long progressGaps() {
+            return gaps;
         }
 
         synchronized boolean last() {

@@ -106,7 +106,11 @@ public final class LoadAgent implements AutoCloseable {
     }
 
     private void reply(ServiceMessage m, boolean ok, String error) {
-        m.respond(conn, AgentProtocol.write(new Reply(ok, error, service.getId(), name, System.currentTimeMillis())));
+        reply(m, ok, error, -1);
+    }
+
+    private void reply(ServiceMessage m, boolean ok, String error, long scheduled) {
+        m.respond(conn, AgentProtocol.write(new Reply(ok, error, service.getId(), name, System.currentTimeMillis(), scheduled)));
     }
 
     /** True while a run is active. */
@@ -130,18 +134,22 @@ public final class LoadAgent implements AutoCloseable {
         }
         LoadGenConfig cfg = b.build();
         LoadGenerator g;
+        ProgressSender progress = s.progressSubject() == null ? null : new ProgressSender(s, new SendLedger(s.count()));
         synchronized (lock) {
             if (run != null) {
                 reply(m, false, "busy with run " + runId);
                 return;
             }
             g = new LoadGenerator(cfg);
+            if (progress != null) {
+                g.onSent(progress.ledger);
+            }
             run = g;
             runId = s.runId();
             controls = ControlState.NONE;
             apply(g, s.controls() == null ? ControlState.NONE : s.controls());
         }
-        g.onInterval(new Reporter(s));
+        g.onInterval(new Reporter(s, progress));
         try {
             g.start();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -157,6 +165,11 @@ public final class LoadAgent implements AutoCloseable {
         Thread w = new Thread(() -> watch(g), "stampede-agent-run");
         w.setDaemon(true);
         w.start();
+        if (progress != null) {
+            Thread p = new Thread(() -> progress.loop(), "stampede-agent-progress");
+            p.setDaemon(true);
+            p.start();
+        }
         log.info("agent {}: run {} share {}/{} at {} msg/s from {}", name, s.runId(), s.index(), s.count(), cfg.baselineRate(),
                 s.startAtMs());
         reply(m, true, null);
@@ -194,14 +207,16 @@ public final class LoadAgent implements AutoCloseable {
 
     private void onChange(ServiceMessage m) {
         ControlState c = AgentProtocol.read(m.getData(), ControlState.class);
+        long scheduled;
         synchronized (lock) {
             if (run == null) {
                 reply(m, false, "no run");
                 return;
             }
             apply(run, c);
+            scheduled = run.scheduled(); // the first original these controls act on (the coordinator's window marks)
         }
-        reply(m, true, null);
+        reply(m, true, null, scheduled);
     }
 
     private void onStop(ServiceMessage m) {
@@ -240,6 +255,16 @@ public final class LoadAgent implements AutoCloseable {
                 g.addDuplicates(e.getKey(), d.rate(), d.delayMs(), d.mode());
             }
         }
+        for (String id : controls.tags()) {
+            if (!want.tags().contains(id)) {
+                g.untag(id);
+            }
+        }
+        for (String id : want.tags()) {
+            if (!controls.tags().contains(id)) {
+                g.tag(id);
+            }
+        }
         controls = want;
     }
 
@@ -249,19 +274,67 @@ public final class LoadAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes the ledger every {@link AgentProtocol#PROGRESS_PERIOD_MS} until the last one, which
+     * goes right before the last report (same connection: the coordinator sees them in this order).
+     */
+    private final class ProgressSender {
+        final SendLedger ledger;
+        private final Start start;
+        private long number;
+        private boolean done;
+
+        ProgressSender(Start start, SendLedger ledger) {
+            this.start = start;
+            this.ledger = ledger;
+        }
+
+        void loop() {
+            while (true) {
+                java.util.concurrent.locks.LockSupport.parkNanos(AgentProtocol.PROGRESS_PERIOD_MS * 1_000_000L);
+                synchronized (this) {
+                    if (done) {
+                        return;
+                    }
+                }
+                send(false);
+            }
+        }
+
+        synchronized void send(boolean last) {
+            if (done) {
+                return;
+            }
+            done = last;
+            SendLedger.Drained d = ledger.drain();
+            AgentProtocol.Progress p = new AgentProtocol.Progress(start.runId(), service.getId(), start.index(), number++,
+                    d.handed(), d.failed(), d.failedTotal(), last);
+            try {
+                conn.publish(start.progressSubject(), AgentProtocol.write(p));
+            } catch (IllegalStateException e) {
+                log.warn("progress {} not sent: {}", p.number(), e.toString());
+            }
+        }
+    }
+
     /** Publishes each interval: counters and the encoded lateness histogram. */
     private final class Reporter implements LoadGenerator.IntervalListener {
         private final Start start;
         private final String subject;
+        private final ProgressSender progress;
         private long number;
 
-        Reporter(Start start) {
+        Reporter(Start start, ProgressSender progress) {
             this.start = start;
             this.subject = start.reportSubject();
+            this.progress = progress;
         }
 
         @Override
         public void onInterval(Histogram lateness, LoadStats stats, boolean last) {
+            if (last && progress != null) {
+                progress.send(true);
+            }
             TrafficStats t = stats.total();
             Report r = new Report(start.runId(), service.getId(), name, start.index(), number++, last, System.currentTimeMillis(),
                     t.scheduled(), t.sent(), t.duplicatesSent(), t.buffered(), t.acked(), t.ackDuplicates(), t.failed(),

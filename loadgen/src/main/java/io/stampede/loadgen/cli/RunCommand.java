@@ -125,9 +125,6 @@ public final class RunCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
         }
         if (agents > 0) {
-            if (verify) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--verify is not supported with --agents yet");
-            }
             return coordinate(cfg, out);
         }
         try (LoadGenerator g = new LoadGenerator(cfg)) {
@@ -195,8 +192,9 @@ public final class RunCommand implements Callable<Integer> {
                 }
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            out.printf(Locale.ROOT, "loadgen run %s: %s msg/s over %d agents for %.1f s from %d, %d B, %s%n", c.runPrefix(),
-                    rate == 0 ? "unpaced" : fmt(rate), agents, durationSeconds, c.startAtMs(), payloadSize, subject);
+            out.printf(Locale.ROOT, "loadgen run %s: %s msg/s over %d agents for %.1f s from %d, %d B, %s%s%n", c.runPrefix(),
+                    rate == 0 ? "unpaced" : fmt(rate), agents, durationSeconds, c.startAtMs(), payloadSize, subject,
+                    verify ? ", verifying " + verifySubject : "");
             RunResult r = c.awaitEnd(Duration.ofMillis(Saturating.millisFromSeconds(agentStaleSeconds) + 10_000));
             Runtime.getRuntime().removeShutdownHook(hook);
             out.println("---- summary " + c.runPrefix() + " (" + agents + " agents" + (r.degraded() ? ", DEGRADED: missing "
@@ -207,13 +205,22 @@ public final class RunCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  %s (%s): sent %d, failed %d, lateness %s%s%n", a.name(), a.id(), a.sent(), a.failed(),
                         latency(a.lateness()), a.missing() ? "  MISSING" : "");
             }
+            VerifierStats v = r.verifier();
+            if (v != null) {
+                printVerify(out, v);
+                if (v.unreported() > 0 || r.degraded()) {
+                    out.printf(Locale.ROOT, "verify is DEGRADED: missing agents %s; %d outcomes for originals they may have sent after"
+                            + " their last progress are unreported (not counted expected, delivered or lost)%n", r.missing(), v.unreported());
+                }
+            }
             if (cfg.runDir() != null) {
                 out.println("run directory: " + cfg.runDir().toAbsolutePath());
             }
             if (json) {
                 printJson(r);
             }
-            return r.failed() > 0 || r.degraded() ? 1 : 0;
+            boolean bad = r.failed() > 0 || r.degraded() || (v != null && (v.lost() > 0 || v.duplicated() > 0));
+            return bad ? 1 : 0;
         }
     }
 
@@ -250,15 +257,19 @@ public final class RunCommand implements Callable<Integer> {
         out.println("lateness " + latency(t.lateness()));
         VerifierStats v = s.verifier();
         if (v != null) {
-            out.printf(Locale.ROOT, "verify: expected %d, delivered %d, lost %d, duplicated %d (extra outcomes %d), unexpected %d, foreign %d, dropped %d%n",
-                    v.expected(), v.delivered(), v.lost(), v.duplicated(), v.extraOutcomes(), v.unexpected(), v.foreign(), v.dropped());
-            out.println("e2e " + latency(v.e2e()));
-            if (v.dropped() > 0) {
-                out.println("WARNING: the verifier's subscription dropped outcomes (slow consumer): lost is not trustworthy");
-            }
+            printVerify(out, v);
         }
         if (cfg.runDir() != null) {
             out.println("run directory: " + cfg.runDir().toAbsolutePath());
+        }
+    }
+
+    static void printVerify(PrintStream out, VerifierStats v) {
+        out.printf(Locale.ROOT, "verify: expected %d, delivered %d, lost %d, duplicated %d (extra outcomes %d), unexpected %d, foreign %d, dropped %d%n",
+                v.expected(), v.delivered(), v.lost(), v.duplicated(), v.extraOutcomes(), v.unexpected(), v.foreign(), v.dropped());
+        out.println("e2e " + latency(v.e2e()));
+        if (v.dropped() > 0) {
+            out.println("WARNING: the verifier's subscription dropped outcomes (slow consumer): lost is not trustworthy");
         }
     }
 

@@ -114,6 +114,9 @@ public final class Publisher implements EventHandler<SendEvent> {
                 slotState[ev.poolSlot] = -1;
             }
             fail(dup, dupOf, exps);
+            if (!dup) {
+                listener.failed(ev.seq); // never announced with sending(): a verifier ignores it, an agent's ledger reports it
+            }
             return;
         }
         if (filler != null) {

@@ -16,4 +16,24 @@ public interface SentListener {
     void sending(long seq);
 
     void failed(long seq);
+
+    /** Both, in this order ({@code b} may be null). */
+    static SentListener both(SentListener a, SentListener b) {
+        if (b == null) {
+            return a;
+        }
+        return new SentListener() {
+            @Override
+            public void sending(long seq) {
+                a.sending(seq);
+                b.sending(seq);
+            }
+
+            @Override
+            public void failed(long seq) {
+                a.failed(seq);
+                b.failed(seq);
+            }
+        };
+    }
 }
