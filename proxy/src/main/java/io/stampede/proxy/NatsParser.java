@@ -39,6 +39,16 @@ final class NatsParser {
     private static final int OPAQUE = 2;
     private static final byte[] TLS_REQUIRED = "\"tls_required\":true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NAME = "\"name\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OP_PUB = ascii("PUB");
+    private static final byte[] OP_HPUB = ascii("HPUB");
+    private static final byte[] OP_MSG = ascii("MSG");
+    private static final byte[] OP_HMSG = ascii("HMSG");
+    private static final byte[] OP_INFO = ascii("INFO");
+    private static final byte[] OP_CONNECT = ascii("CONNECT");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
 
     /** Receives each complete frame; the subject is readable through the parser during the call. */
     interface Sink {
@@ -445,26 +455,26 @@ final class NatsParser {
         int k;
         int min;
         int max;
-        if (opLen == 3 && is(o, 'P', 'U', 'B')) {
+        if (opLen == 3 && is(o, OP_PUB)) {
             k = PUB;
             min = 3;
             max = 4;
-        } else if (opLen == 4 && is(o, 'H', 'P', 'U', 'B')) {
+        } else if (opLen == 4 && is(o, OP_HPUB)) {
             k = HPUB;
             min = 4;
             max = 5;
-        } else if (opLen == 3 && is(o, 'M', 'S', 'G')) {
+        } else if (opLen == 3 && is(o, OP_MSG)) {
             k = MSG;
             min = 4;
             max = 5;
-        } else if (opLen == 4 && is(o, 'H', 'M', 'S', 'G')) {
+        } else if (opLen == 4 && is(o, OP_HMSG)) {
             k = HMSG;
             min = 5;
             max = 6;
         } else {
-            if (opLen == 4 && is(o, 'I', 'N', 'F', 'O') && indexOf(TLS_REQUIRED, end) >= 0) {
+            if (opLen == 4 && is(o, OP_INFO) && indexOf(TLS_REQUIRED, end) >= 0) {
                 toOpaque(true);
-            } else if (opLen == 7 && is(o, 'C', 'O', 'N', 'N', 'E', 'C', 'T') && listener != null) {
+            } else if (opLen == 7 && is(o, OP_CONNECT) && listener != null) {
                 String name = jsonName(end);
                 if (name != null) {
                     listener.clientName(name);
@@ -492,7 +502,8 @@ final class NatsParser {
         return k;
     }
 
-    private boolean is(int off, char... op) {
+    /** the op at {@code line[off]}, any case ({@code op} upper case: no varargs array per line) */
+    private boolean is(int off, byte[] op) {
         for (int j = 0; j < op.length; j++) {
             if ((line[off + j] & ~0x20) != op[j]) {
                 return false;
