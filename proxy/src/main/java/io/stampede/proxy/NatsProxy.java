@@ -386,6 +386,7 @@ public final class NatsProxy implements AutoCloseable {
         }
         tasks.add(() -> {
             try {
+                syncPlan(); // what it reads (counters, faults) includes every change made before the call
                 f.complete(task.get());
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
