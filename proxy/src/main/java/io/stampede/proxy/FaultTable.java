@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The faults active on one proxy, keyed by fault id. Writers are admin threads; the proxy loop
- * only reads the immutable {@link Plan} built on each change.
+ * only reads the immutable {@link Plan} built on each change and published through a volatile
+ * ({@link #current}), in the order of the changes: copy on write, no lock on the loop's side.
  */
 final class FaultTable {
 
@@ -26,19 +27,25 @@ final class FaultTable {
     record Entry(ProxyFault fault, Instant appliedAt, MessageFault runtime) {}
 
     private final Map<String, Entry> faults = new ConcurrentSkipListMap<>();
+    private volatile Plan current = Plan.NONE;
+
+    /** The plan of the latest change: what the loop must run before it reads or accepts. */
+    Plan current() {
+        return current;
+    }
 
     synchronized Plan put(String id, ProxyFault fault) {
         Entry old = faults.get(id);
         boolean same = old != null && old.fault().equals(fault);
         MessageFault rt = same ? old.runtime() : fault.message() == null ? null : new MessageFault(id, fault);
         faults.put(id, new Entry(fault, same ? old.appliedAt() : Instant.now(), rt));
-        return plan();
+        return current = plan();
     }
 
     /** @return the removed entry and the new plan, or null when the id was not there */
     synchronized Removed remove(String id) {
         Entry e = faults.remove(id);
-        return e == null ? null : new Removed(e, plan());
+        return e == null ? null : new Removed(e, current = plan());
     }
 
     record Removed(Entry entry, Plan plan) {}
@@ -57,32 +64,43 @@ final class FaultTable {
         return j;
     }
 
+    // plain loops, no streams: an admin call runs this cold (interpreted or C1) more often than not
     private Plan plan() {
         if (faults.isEmpty()) {
             return Plan.NONE;
         }
         List<MessageFault> mf = new ArrayList<>();
+        boolean drop = false;
         for (Entry e : faults.values()) {
             if (e.runtime() != null) {
                 mf.add(e.runtime());
             }
+            drop |= e.fault().dropConnections();
         }
-        return new Plan(policy(true), policy(false), mf.toArray(new MessageFault[0]),
-                faults.values().stream().anyMatch(e -> e.fault().dropConnections()));
+        return new Plan(policy(true), policy(false), mf.toArray(new MessageFault[0]), drop);
     }
 
     private ChunkPolicy policy(boolean toServer) {
-        var applicable = faults.values().stream().map(Entry::fault)
-                .filter(f -> f.message() == null)
-                .filter(f -> toServer ? f.direction().toServer() : f.direction().toClient())
-                .toList();
-        long[] delays = applicable.stream().filter(f -> f.delayMs() > 0).mapToLong(f -> f.delayMs() * 1_000_000L).toArray();
-        long[] jitters = applicable.stream().filter(f -> f.delayMs() > 0)
-                .mapToLong(f -> (long) (f.jitterPct() * f.delayMs() * 1_000_000L)).toArray();
-        long bandwidth = applicable.stream().mapToLong(ProxyFault::bandwidthKbps).filter(b -> b > 0).min().orElse(0);
-        if (delays.length == 0 && bandwidth == 0) {
+        int n = 0;
+        long[] delays = new long[faults.size()];
+        long[] jitters = new long[delays.length];
+        long bandwidth = 0;
+        for (Entry e : faults.values()) {
+            ProxyFault f = e.fault();
+            if (f.message() != null || !(toServer ? f.direction().toServer() : f.direction().toClient())) {
+                continue;
+            }
+            if (f.delayMs() > 0) {
+                delays[n] = f.delayMs() * 1_000_000L;
+                jitters[n++] = (long) (f.jitterPct() * f.delayMs() * 1_000_000L);
+            }
+            if (f.bandwidthKbps() > 0 && (bandwidth == 0 || f.bandwidthKbps() < bandwidth)) {
+                bandwidth = f.bandwidthKbps();
+            }
+        }
+        if (n == 0 && bandwidth == 0) {
             return ChunkPolicy.PASS_THROUGH;
         }
-        return new FaultPolicy(delays, jitters, bandwidth);
+        return new FaultPolicy(java.util.Arrays.copyOf(delays, n), java.util.Arrays.copyOf(jitters, n), bandwidth);
     }
 }

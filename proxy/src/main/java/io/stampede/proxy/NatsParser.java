@@ -11,8 +11,12 @@ import java.nio.charset.StandardCharsets;
  * {@code HMSG}, the payload (headers included) and its trailing {@code \r\n} whose size the line
  * states. {@code INFO}, {@code CONNECT}, {@code PING}, {@code PONG}, {@code +OK}, {@code -ERR},
  * {@code SUB}, {@code UNSUB} and anything unknown are one-line frames of kind {@link #OTHER}.
- * The control line is copied into a reused buffer (it grows, rarely, up to {@link #MAX_LINE});
- * payload bytes are only counted, never copied. Nothing is allocated per frame.
+ * A control line that arrives whole in one read is read where it lies in the ring: its end found
+ * eight bytes at a time, the op from one int, the size from its last digits and, when frames are
+ * reported, the subject's position and length (no copy; {@link #subjectMatches} walks it in
+ * place). Only a line split across reads, or one of another kind ({@code CONNECT}, {@code INFO},
+ * ...), is copied into a reused buffer (it grows, rarely, up to {@link #MAX_LINE}) and tokenised.
+ * Payload bytes are only counted, never copied. Nothing is allocated per frame.
  *
  * <p>TLS: a client whose first byte is a TLS record (0x16, {@code handshake_first}) or a server
  * whose {@code INFO} says {@code "tls_required":true} turns the parser {@link #opaque()}: from
@@ -35,6 +39,16 @@ final class NatsParser {
     private static final int OPAQUE = 2;
     private static final byte[] TLS_REQUIRED = "\"tls_required\":true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NAME = "\"name\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OP_PUB = ascii("PUB");
+    private static final byte[] OP_HPUB = ascii("HPUB");
+    private static final byte[] OP_MSG = ascii("MSG");
+    private static final byte[] OP_HMSG = ascii("HMSG");
+    private static final byte[] OP_INFO = ascii("INFO");
+    private static final byte[] OP_CONNECT = ascii("CONNECT");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
 
     /** Receives each complete frame; the subject is readable through the parser during the call. */
     interface Sink {
@@ -56,8 +70,18 @@ final class NatsParser {
     private long bodyLeft;
     private long seen;
     private int kind;
-    private int subjOff;
+    /** where the reported frame's subject is: ring positions, or offsets in {@link #line} */
+    private long subjPos;
+    /** the subject's length, or -1 for "up to its first blank before {@link #subjLimit}" (in the ring) */
     private int subjLen;
+    private long subjLimit;
+    /** set by {@link #sizeBefore}: the position of the blank before the size */
+    private long sizeBlank;
+    private boolean subjInLine;
+    private ByteBuffer lineView = ByteBuffer.wrap(line);
+    /** the ring of the scan in progress (for the sink's calls) */
+    private ByteBuffer ring;
+    private int ringMask;
     private final int[] tokStart = new int[7];
     private final int[] tokEnd = new int[7];
 
@@ -81,23 +105,27 @@ final class NatsParser {
     /** The bytes of this direction moved by {@code delta} positions (a frame was cut out before). */
     void rebase(long delta) {
         frameStart += delta;
+        if (!subjInLine) {
+            subjPos += delta; // the subject of a frame still in the ring moved with it
+            subjLimit += delta;
+        }
     }
 
-    byte[] lineBuffer() {
-        return line;
-    }
-
-    int subjectOffset() {
-        return subjOff;
-    }
-
-    int subjectLength() {
-        return subjLen;
+    /** Whether the subject of the frame being reported (during {@link Sink#frame}) matches {@code f}. */
+    boolean subjectMatches(SubjectFilter f) {
+        return subjInLine ? f.matches(lineView, -1, subjPos, subjPos + subjLen) : f.matches(ring, ringMask, subjPos, subjLimit);
     }
 
     /** Subject of the frame being reported, as a String (tests and logs only: allocates). */
     String subject() {
-        return new String(line, subjOff, subjLen, StandardCharsets.UTF_8);
+        if (subjInLine) {
+            return new String(line, (int) subjPos, subjLen, StandardCharsets.UTF_8);
+        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (long i = subjPos; i < subjLimit && !blank(ring.get((int) (i & ringMask))); i++) {
+            b.write(ring.get((int) (i & ringMask)));
+        }
+        return b.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -107,6 +135,8 @@ final class NatsParser {
      */
     void scan(ByteBuffer ring, int mask, long from, long to, Sink sink) {
         ring.limit(ring.capacity()); // absolute bulk reads check against the limit
+        this.ring = ring;
+        this.ringMask = mask;
         long p = from;
         while (p < to) {
             if (state == OPAQUE) {
@@ -139,10 +169,12 @@ final class NatsParser {
                 // the line starts in this piece: find its end in place
                 long q = findNewline(ring, mask, p, to);
                 if (q < to) {
-                    if (sink == null) {
-                        // pass-through: a message's size is all that is needed, no copy
-                        int k = quickKind(ring, mask, p);
-                        long size = k == OTHER ? -1 : sizeBefore(ring, mask, p, q);
+                    int k = quickKind(ring, mask, p);
+                    if (k != OTHER) {
+                        // a message line, whole in the ring: read it in place, no copy
+                        long size = sink == null
+                                ? sizeBefore(ring, mask, p, q) // pass-through: the size is all that is needed
+                                : lineInPlace(ring, mask, p, q, k);
                         if (size >= 0) {
                             kind = k;
                             bodyLeft = size + 2;
@@ -150,6 +182,7 @@ final class NatsParser {
                             p = q + 1;
                             continue;
                         }
+                        // malformed: the copy below finds out what (and turns opaque)
                     }
                     int len = (int) (q + 1 - p);
                     if (len > MAX_LINE) {
@@ -158,6 +191,7 @@ final class NatsParser {
                     }
                     if (len > line.length) {
                         line = new byte[Math.min(MAX_LINE, Math.max(len, line.length * 4))];
+                        lineView = ByteBuffer.wrap(line);
                     }
                     int idx = (int) (p & mask);
                     int first = Math.min(len, mask + 1 - idx);
@@ -178,6 +212,7 @@ final class NatsParser {
                     continue;
                 }
                 line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 4));
+                lineView = ByteBuffer.wrap(line);
             }
             int idx = (int) (p & mask);
             int n = (int) Math.min(Math.min(to - p, line.length - lineLen), Math.min(COPY, mask + 1 - idx));
@@ -300,8 +335,64 @@ final class NatsParser {
         return c == ' ' || c == '\t';
     }
 
-    /** The number that ends the line {@code [p, nl]} (the total size), or -1 if there is none. */
-    private static long sizeBefore(ByteBuffer ring, int mask, long p, long nl) {
+    /**
+     * A message line {@code [p, nl]} of kind {@code k} where it lies in the ring: notes where its
+     * subject starts and the bound it ends before (the blank before the size: the subject ends at
+     * its first blank, found only if a filter gets that far) and returns the size from the line's
+     * last digits, or -1 when there is none or no subject before it: the caller then copies and
+     * tokenises the line, which turns opaque. Touches the op, one byte after it and the size digits.
+     */
+    private long lineInPlace(ByteBuffer ring, int mask, long p, long nl, int k) {
+        long size = sizeBefore(ring, mask, p, nl);
+        if (size < 0) {
+            return -1;
+        }
+        long e = sizeBlank;
+        long s = p + (k == PUB || k == MSG ? 4 : 5); // quickKind saw a blank before s
+        while (s < e && blank(ring.get((int) (s & mask)))) {
+            s++;
+        }
+        if (s >= e) {
+            return -1; // no subject before the size
+        }
+        subjPos = s;
+        subjLen = -1;
+        subjLimit = e;
+        subjInLine = false;
+        return size;
+    }
+
+    /**
+     * The number that ends the line {@code [p, nl]} (the total size), or -1 if there is none; sets
+     * {@link #sizeBlank} to the position of the blank before it. Usually from one 8-byte read
+     * ending at the '\n' (" 65535\r\n" fits), digits taken from the register.
+     */
+    private long sizeBefore(ByteBuffer ring, int mask, long p, long nl) {
+        long first = nl - 7;
+        int idx = (int) (first & mask);
+        if (first > p && idx + 8 <= mask + 1) {
+            long x = ring.getLong(idx); // big-endian: the '\n' is the lowest byte
+            int sh = ((x >>> 8) & 0xFF) == '\r' ? 16 : 8;
+            long size = 0;
+            long mult = 1;
+            int c = (int) (x >>> sh) & 0xFF;
+            while (c >= '0' && c <= '9') {
+                size += (c - '0') * mult;
+                mult *= 10;
+                sh += 8;
+                if (sh == 64) {
+                    break; // more digits than the word holds: byte by byte below
+                }
+                c = (int) (x >>> sh) & 0xFF;
+            }
+            if (sh < 64 && mult > 1 && blank(c)) {
+                sizeBlank = nl - (sh >>> 3);
+                return size;
+            }
+            if (sh < 64 && c != ' ' && c != '\t' && c != '\r') {
+                return -1; // no digits, or not a blank before them (trailing blanks: below)
+            }
+        }
         long e = nl - 1;
         if (e > p && ring.get((int) (e & mask)) == '\r') {
             e--;
@@ -324,6 +415,7 @@ final class NatsParser {
                 return -1;
             }
         }
+        sizeBlank = e;
         return digits == 0 || size > Integer.MAX_VALUE || !blank(ring.get((int) (e & mask))) ? -1 : size;
     }
 
@@ -363,26 +455,26 @@ final class NatsParser {
         int k;
         int min;
         int max;
-        if (opLen == 3 && is(o, 'P', 'U', 'B')) {
+        if (opLen == 3 && is(o, OP_PUB)) {
             k = PUB;
             min = 3;
             max = 4;
-        } else if (opLen == 4 && is(o, 'H', 'P', 'U', 'B')) {
+        } else if (opLen == 4 && is(o, OP_HPUB)) {
             k = HPUB;
             min = 4;
             max = 5;
-        } else if (opLen == 3 && is(o, 'M', 'S', 'G')) {
+        } else if (opLen == 3 && is(o, OP_MSG)) {
             k = MSG;
             min = 4;
             max = 5;
-        } else if (opLen == 4 && is(o, 'H', 'M', 'S', 'G')) {
+        } else if (opLen == 4 && is(o, OP_HMSG)) {
             k = HMSG;
             min = 5;
             max = 6;
         } else {
-            if (opLen == 4 && is(o, 'I', 'N', 'F', 'O') && indexOf(TLS_REQUIRED, end) >= 0) {
+            if (opLen == 4 && is(o, OP_INFO) && indexOf(TLS_REQUIRED, end) >= 0) {
                 toOpaque(true);
-            } else if (opLen == 7 && is(o, 'C', 'O', 'N', 'N', 'E', 'C', 'T') && listener != null) {
+            } else if (opLen == 7 && is(o, OP_CONNECT) && listener != null) {
                 String name = jsonName(end);
                 if (name != null) {
                     listener.clientName(name);
@@ -403,13 +495,15 @@ final class NatsParser {
             }
             size = size * 10 + d;
         }
-        subjOff = tokStart[1];
+        subjPos = tokStart[1];
         subjLen = tokEnd[1] - tokStart[1];
+        subjInLine = true;
         bodyLeft = size + 2;
         return k;
     }
 
-    private boolean is(int off, char... op) {
+    /** the op at {@code line[off]}, any case ({@code op} upper case: no varargs array per line) */
+    private boolean is(int off, byte[] op) {
         for (int j = 0; j < op.length; j++) {
             if ((line[off + j] & ~0x20) != op[j]) {
                 return false;

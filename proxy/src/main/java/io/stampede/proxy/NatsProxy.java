@@ -151,12 +151,20 @@ public final class NatsProxy implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        FaultTable.Plan p = faults.put(id, fault);
+        faults.put(id, fault);
         scheduleExpiry(id, fault);
-        await(call(() -> {
-            applyPlan(p, fault.dropConnections());
-            return null;
-        }));
+        if (fault.dropConnections()) {
+            // open connections are reset by the loop before this returns
+            await(call(() -> {
+                applyPlan(faults.current(), true);
+                return null;
+            }));
+        } else {
+            // published: the loop runs the new plan before its next read or accept, so whatever
+            // it reads after this returns is affected; the wake-up makes it reschedule held bytes
+            // now. No waiting for the loop (a thread hand-off each way on a busy box).
+            selector.wakeup();
+        }
         FaultTable.Entry e = faults.get(id);
         return e == null ? Instant.now().toString() : e.appliedAt().toString();
     }
@@ -199,12 +207,16 @@ public final class NatsProxy implements AutoCloseable {
         if (r == null) {
             return null;
         }
-        JsonObject counters = await(call(() -> {
-            applyPlan(r.plan(), false);
-            MessageFault mf = r.entry().runtime();
-            return mf == null ? new JsonObject() : mf.counters();
+        MessageFault mf = r.entry().runtime();
+        if (mf == null) {
+            selector.wakeup(); // a byte fault: the loop releases what it held on its next turn
+            return new JsonObject();
+        }
+        // a message fault's final counters: once the loop runs without it (they are loop-confined)
+        return await(call(() -> {
+            syncPlan();
+            return mf.counters();
         }));
-        return counters;
     }
 
     public JsonObject faults() {
@@ -374,6 +386,7 @@ public final class NatsProxy implements AutoCloseable {
         }
         tasks.add(() -> {
             try {
+                syncPlan(); // what it reads (counters, faults) includes every change made before the call
                 f.complete(task.get());
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
@@ -388,6 +401,7 @@ public final class NatsProxy implements AutoCloseable {
     private void run() {
         try {
             while (running) {
+                syncPlan();
                 runTasks();
                 long now = System.nanoTime();
                 releaseDue(now);
@@ -507,6 +521,7 @@ public final class NatsProxy implements AutoCloseable {
                 count(e.writePipe, e.writePipe.flush());
             }
             if ((ready & SelectionKey.OP_READ) != 0) {
+                syncPlan(); // a fault put just now applies to this read
                 Pipe p = e.readPipe;
                 int n = p.read(p.toServer ? plan.toServer() : plan.toClient());
                 if (n > 0 || n < 0) {
@@ -537,6 +552,7 @@ public final class NatsProxy implements AutoCloseable {
             return;
         }
         accepted++;
+        syncPlan();
         SocketChannel server = null;
         try {
             client.configureBlocking(false);
@@ -602,6 +618,14 @@ public final class NatsProxy implements AutoCloseable {
         if (c.down.inDeadlineQueue) {
             deadlines.remove(c.down);
             c.down.inDeadlineQueue = false;
+        }
+    }
+
+    /** Runs the latest published plan if the loop does not run it yet (a volatile read otherwise). */
+    private void syncPlan() {
+        FaultTable.Plan p = faults.current();
+        if (p != plan) {
+            applyPlan(p, false);
         }
     }
 

@@ -298,7 +298,7 @@ final class Pipe implements NatsParser.Sink {
         return n;
     }
 
-    /** Message mode: one complete frame {@code [start, end)}, its subject in the parser's line. */
+    /** Message mode: one complete frame {@code [start, end)}; the parser matches its subject in place. */
     @Override
     public void frame(int kind, long start, long end) {
         if (start < lastEnd) {
@@ -313,16 +313,13 @@ final class Pipe implements NatsParser.Sink {
             keep(start, end);
             return;
         }
-        byte[] line = parser.lineBuffer();
-        int so = parser.subjectOffset();
-        int sl = parser.subjectLength();
         long delay = 0;
         boolean dup = false;
         boolean reorder = false;
         int lane = -1;
         for (int i = 0; i < fs.length; i++) {
             MessageFault f = fs[i];
-            if (!f.filter.matches(line, so, sl)) {
+            if (!parser.subjectMatches(f.filter)) { // in place: length, literal prefix, then tokens
                 continue;
             }
             f.matched++;

@@ -211,6 +211,160 @@ class NatsParserTest {
 
     private static boolean match(String filter, String subject) {
         byte[] b = ascii("xx" + subject);
-        return SubjectFilter.parse(filter).matches(b, 2, b.length - 2);
+        boolean plain = SubjectFilter.parse(filter).matches(b, 2, b.length - 2);
+        // the same subject in a ring, at every offset so it wraps around the ring's end: ending at
+        // the limit, or at a blank before it (" _INBOX.r" as a reply would follow it)
+        byte[] sb = ascii(subject);
+        byte[] withReply = ascii(subject + " _INBOX.r\t7");
+        int cap = Integer.highestOneBit(Math.max(8, withReply.length)) << 1;
+        ByteBuffer ring = ByteBuffer.allocateDirect(cap);
+        for (byte[] bytes : List.of(sb, withReply)) {
+            for (int at = 0; at < cap; at++) {
+                for (int i = 0; i < cap; i++) {
+                    ring.put(i, (byte) '#');
+                }
+                for (int i = 0; i < bytes.length; i++) {
+                    ring.put((at + i) & (cap - 1), bytes[i]);
+                }
+                long pos = 3L * cap + at; // stream positions, not indexes
+                assertThat(SubjectFilter.parse(filter).matches(ring, cap - 1, pos, pos + bytes.length))
+                        .as(filter + " vs " + new String(bytes, StandardCharsets.US_ASCII) + " at " + at).isEqualTo(plain);
+            }
+        }
+        return plain;
+    }
+
+    @Test
+    void compiledMatcherWildcardsAndLengths() {
+        // literal filters: exact bytes and length
+        assertThat(match("orders.eu.created", "orders.eu.created")).isTrue();
+        assertThat(match("orders.eu.created", "orders.eu.create")).isFalse();
+        assertThat(match("orders.eu.created", "orders.eu.createdX")).isFalse();
+        assertThat(match("orders.eu.created", "orders.eu.creates")).isFalse();
+        assertThat(match("orders.eu.created", "Orders.eu.created")).isFalse();
+        assertThat(match("x", "x")).isTrue();
+        assertThat(match("x", "y")).isFalse();
+        // '*' anywhere, tokens of different lengths
+        assertThat(match("*.eu.created", "orders.eu.created")).isTrue();
+        assertThat(match("*.eu.created", "o.eu.created")).isTrue();
+        assertThat(match("*.eu.created", ".eu.created")).isFalse();
+        assertThat(match("orders.*.created", "orders.a.created")).isTrue();
+        assertThat(match("orders.*.created", "orders.averyveryverylongtoken.created")).isTrue();
+        assertThat(match("orders.*.created", "orders..created")).isFalse();
+        assertThat(match("orders.*.created", "orders.eu.deleted")).isFalse();
+        assertThat(match("orders.*.created", "orders.eu.created.x")).isFalse();
+        assertThat(match("orders.*.*", "orders.eu.x")).isTrue();
+        assertThat(match("orders.*.*", "orders.eu")).isFalse();
+        assertThat(match("orders.*.*", "orders.eu.")).isFalse();
+        assertThat(match("*", "x")).isTrue();
+        assertThat(match("*", "")).isFalse();
+        assertThat(match("*.*", "a.b")).isTrue();
+        assertThat(match("*.*", "a.b.c")).isFalse();
+        // '>' one or more tokens
+        assertThat(match(">", "a.b.c")).isTrue();
+        assertThat(match(">", "")).isFalse();
+        assertThat(match("orders.>", "orders.")).isFalse();
+        assertThat(match("orders.>", "ordersX.a")).isFalse();
+        assertThat(match("orders.>", "orders")).isFalse();
+        assertThat(match("nothing.matches.>", "orders.eu.created")).isFalse();
+        assertThat(match("nothing.matches.>", "nothing.matches.x")).isTrue();
+        assertThat(match("nothing.matches.>", "nothing.matchesX.x")).isFalse();
+        assertThat(match("*.matches.>", "n.matches.x.y")).isTrue();
+        assertThat(match("*.matches.>", "n.matches")).isFalse();
+        assertThat(match("a.*.>", "a.b.c")).isTrue();
+        assertThat(match("a.*.>", "a.b")).isFalse();
+    }
+
+    /** A parser that reports frames and matches each subject in place against {@code filters}. */
+    static List<String> matchedSubjects(byte[] stream, int[] cuts, String... filters) {
+        return matchedSubjects(stream, 5, cuts, filters);
+    }
+
+    /** ... with the stream starting {@code beforeEnd} bytes before the ring's end (lines wrap around). */
+    static List<String> matchedSubjects(byte[] stream, int beforeEnd, int[] cuts, String... filters) {
+        int cap = 64;
+        while (cap < stream.length) {
+            cap <<= 1;
+        }
+        ByteBuffer ring = ByteBuffer.allocateDirect(cap);
+        int mask = cap - 1;
+        long base = cap - beforeEnd;
+        for (int i = 0; i < stream.length; i++) {
+            ring.put((int) ((base + i) & mask), stream[i]);
+        }
+        List<SubjectFilter> fs = java.util.Arrays.stream(filters).map(SubjectFilter::parse).toList();
+        List<String> out = new ArrayList<>();
+        NatsParser[] self = new NatsParser[1];
+        NatsParser p = new NatsParser(null);
+        self[0] = p;
+        NatsParser.Sink sink = (kind, start, end) -> {
+            if (kind == NatsParser.OTHER) {
+                return;
+            }
+            StringBuilder b = new StringBuilder(self[0].subject());
+            for (int i = 0; i < fs.size(); i++) {
+                if (self[0].subjectMatches(fs.get(i))) {
+                    b.append(" ~").append(filters[i]);
+                }
+            }
+            out.add(b.toString());
+        };
+        long pos = base;
+        for (int c : cuts) {
+            p.scan(ring, mask, pos, base + c, sink);
+            pos = base + c;
+        }
+        p.scan(ring, mask, pos, base + stream.length, sink);
+        return out;
+    }
+
+    @Test
+    void inPlaceMatchingAtEverySplitOfTheControlLines() {
+        byte[] s = ascii("PING\r\nPUB orders.eu.created 3\r\nabc\r\n"
+                + "PUB orders.us.deleted _INBOX.r 1\r\nx\r\n"
+                + "HPUB a.b 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"
+                + "msg   nothing.matches.yes  77   0\r\n\r\n"
+                + "HMSG orders.eu.created 9 _INBOX.z 12 12\r\nNATS/1.0\r\n\r\n\r\n"
+                + "PUB q 0\r\n\r\n");
+        String[] filters = {"orders.*.created", "orders.>", "nothing.matches.>", "a.b", "*"};
+        List<String> expected = List.of(
+                "orders.eu.created ~orders.*.created ~orders.>",
+                "orders.us.deleted ~orders.>",
+                "a.b ~a.b",
+                "nothing.matches.yes ~nothing.matches.>",
+                "orders.eu.created ~orders.*.created ~orders.>",
+                "q ~*");
+        for (int at = 0; at <= s.length; at++) {
+            assertThat(matchedSubjects(s, at, new int[0], filters)).as("wrapping " + at + " bytes in").isEqualTo(expected);
+        }
+        for (int cut = 1; cut < s.length; cut++) {
+            assertThat(matchedSubjects(s, new int[] {cut}, filters)).as("cut at " + cut).isEqualTo(expected);
+        }
+        for (int cut = 1; cut + 3 < s.length; cut++) {
+            assertThat(matchedSubjects(s, new int[] {cut, cut + 3}, filters)).as("cuts at " + cut).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * Reported frames (message mode) read a whole line in place like the pass-through path: the size
+     * is the line's last number; the number of tokens before it is not checked (nats-server rejects
+     * such a line itself). A line without a size or a subject turns the connection opaque.
+     */
+    @Test
+    void messageLinesWithoutASizeOrSubjectTurnOpaque() {
+        for (String line : new String[] {"PUB a\r\n", "PUB 5\r\n", "PUB a x\r\n", "PUB a 99999999999\r\n",
+                "MSG\t\t7\r\n", "HPUB a 5x\r\n"}) {
+            byte[] b = ascii(line + "PING\r\n");
+            ByteBuffer ring = ByteBuffer.allocateDirect(64);
+            ring.put(b).clear();
+            NatsParser p = new NatsParser(null);
+            List<Integer> kinds = new ArrayList<>();
+            p.scan(ring, 63, 0, b.length, (k, st, e) -> kinds.add(k));
+            assertThat(p.opaque()).as(line).isTrue();
+            assertThat(kinds).as(line).isEmpty();
+        }
+        byte[] extra = ascii("PUB a b c 1\r\nx\r\nPING\r\n");
+        assertThat(parse(extra, extra.length)).containsExactly(new Frame(NatsParser.PUB, 0, 16, "a"),
+                new Frame(NatsParser.OTHER, 16, 22, null));
     }
 }

@@ -265,27 +265,138 @@ public final class ProxyBench {
         }
     }
 
-    /** Admin calls as the injector makes them: PUT a fault, then DELETE it; 200 pairs, one HTTP/1.1 client. */
+    /**
+     * Admin calls as an injector makes them: PUT a fault (with expires_at, as the injector sets it),
+     * then DELETE it. Rounds of 100 pairs rotate over the clients (JDK HttpClient with HTTP/1.1
+     * forced, as the injector used it; {@link AdminHttp}, as it uses it now; curl with keep-alive
+     * for reference) and, with {@code -Dbench.adminOtherCp=<an older build's proxy.jar>}, over that
+     * proxy too; the first round is a warm-up. p50 / p99 of all the other rounds.
+     */
     private static void adminCalls(ProxyProcess proxy) throws Exception {
-        ProxyFault f = new ProxyFault(50, 0.1, ProxyFault.Direction.BOTH, 0, false, null);
-        for (int i = 0; i < 100; i++) {
-            proxy.putFault("adm", f);
-            proxy.removeFault("adm");
+        String otherCp = System.getProperty("bench.adminOtherCp", "");
+        int rounds = Integer.getInteger("bench.adminRounds", 6);
+        int pairs = 100;
+        ProxyFault f = new ProxyFault(50, 0.1, ProxyFault.Direction.BOTH, 0, false,
+                java.time.Instant.now().plusSeconds(3600));
+        String body = f.toJson().encode();
+        Path bodyFile = java.nio.file.Files.createTempFile("admin-body", ".json");
+        java.nio.file.Files.writeString(bodyFile, body);
+        try (ProxyProcess other = otherCp.isEmpty() ? null
+                : ProxyProcess.start(otherCp, ProxyMain.class.getName(), proxy.upstreamPort)) {
+            List<ProxyProcess> procs = other == null ? List.of(proxy) : List.of(other, proxy);
+            List<String> procNames = other == null ? List.of("this proxy") : List.of("other build", "this proxy");
+            List<String> clients = List.of("JDK HttpClient (HTTP/1.1)", "AdminHttp (one socket)", "curl (keep-alive)");
+            java.util.Map<String, List<Double>> put = new java.util.LinkedHashMap<>();
+            java.util.Map<String, List<Double>> del = new java.util.LinkedHashMap<>();
+            List<HttpClient> jdk = new ArrayList<>();
+            List<AdminHttp> mine = new ArrayList<>();
+            for (ProxyProcess p : procs) {
+                jdk.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+                mine.add(new AdminHttp(p.admin, Duration.ofSeconds(5)));
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int pi = 0; pi < procs.size(); pi++) {
+                    for (int ci = 0; ci < clients.size(); ci++) {
+                        int c = (ci + r) % clients.size(); // rotate the order
+                        String key = procNames.get(pi) + " | " + clients.get(c);
+                        List<Double> pt = put.computeIfAbsent(key, k -> new ArrayList<>());
+                        List<Double> dt = del.computeIfAbsent(key, k -> new ArrayList<>());
+                        ProxyProcess p = procs.get(pi);
+                        URI u = p.admin.resolve("/faults/adm");
+                        HttpClient jc = jdk.get(pi);
+                        AdminHttp mc = mine.get(pi);
+                        double[][] t = switch (c) {
+                            case 0 -> pairs(pairs, () -> jdkCall(jc, HttpRequest.newBuilder(u)
+                                    .header("Content-Type", "application/json")
+                                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build()),
+                                    () -> jdkCall(jc, HttpRequest.newBuilder(u).DELETE().build()));
+                            case 1 -> pairs(pairs, () -> mineCall(mc, "PUT", body),
+                                    () -> mineCall(mc, "DELETE", null));
+                            default -> curlPairs(pairs, u, bodyFile);
+                        };
+                        if (r > 0) {
+                            Arrays.stream(t[0]).forEach(pt::add);
+                            Arrays.stream(t[1]).forEach(dt::add);
+                        }
+                    }
+                }
+            }
+            for (String k : put.keySet()) {
+                double[] a = put.get(k).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                double[] b = del.get(k).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                System.out.printf("admin calls %-45s PUT p50 %.2f ms p99 %.2f ms | DELETE p50 %.2f ms p99 %.2f ms (%d each)%n",
+                        k, a[a.length / 2], a[(int) (a.length * 0.99)], b[b.length / 2], b[(int) (b.length * 0.99)], a.length);
+            }
+            for (int pi = 0; pi < procs.size(); pi++) {
+                System.out.printf("admin calls %-45s inside the proxy (all calls) %s µs%n", procNames.get(pi),
+                        procs.get(pi).stats().getJsonObject("admin_call_us").encode());
+                mine.get(pi).close();
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(bodyFile);
         }
-        double[] put = new double[200];
-        double[] del = new double[200];
-        for (int i = 0; i < put.length; i++) {
+    }
+
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    /** {@code n} times put then delete: their times in ms. */
+    private static double[][] pairs(int n, Call put, Call delete) throws Exception {
+        double[][] t = new double[2][n];
+        for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            proxy.putFault("adm", f);
+            put.run();
             long t1 = System.nanoTime();
-            proxy.removeFault("adm");
-            put[i] = (t1 - t0) / 1e6;
-            del[i] = (System.nanoTime() - t1) / 1e6;
+            delete.run();
+            t[0][i] = (t1 - t0) / 1e6;
+            t[1][i] = (System.nanoTime() - t1) / 1e6;
         }
-        Arrays.sort(put);
-        Arrays.sort(del);
-        System.out.printf("admin calls (JDK HttpClient, HTTP/1.1, keep-alive): PUT p50 %.2f ms p99 %.2f ms | DELETE p50 %.2f ms p99 %.2f ms"
-                + " | inside the proxy %s µs%n", put[100], put[197], del[100], del[197], proxy.stats().getJsonObject("admin_call_us").encode());
+        return t;
+    }
+
+    private static void jdkCall(HttpClient c, HttpRequest r) throws Exception {
+        HttpResponse<String> resp = c.send(r, HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 200) {
+            throw new IllegalStateException(resp.statusCode() + " " + resp.body());
+        }
+    }
+
+    private static void mineCall(AdminHttp c, String method, String body) throws Exception {
+        AdminHttp.Response resp = c.send(method, "/faults/adm", body);
+        if (resp.status() != 200) {
+            throw new IllegalStateException(resp.status() + " " + resp.body());
+        }
+    }
+
+    /** One curl process, {@code n} PUT + DELETE pairs on one keep-alive connection: curl's time_total of each. */
+    private static double[][] curlPairs(int n, URI u, Path bodyFile) throws Exception {
+        StringBuilder cfg = new StringBuilder("silent\n");
+        for (int i = 0; i <= n; i++) { // one more pair: the first includes the connect
+            cfg.append("url = \"").append(u).append("\"\nrequest = \"PUT\"\nheader = \"Content-Type: application/json\"\n")
+                    .append("data-binary = \"@").append(bodyFile).append("\"\noutput = \"/dev/null\"\n")
+                    .append("write-out = \"%{time_total}\\n\"\nnext\n");
+            cfg.append("url = \"").append(u).append("\"\nrequest = \"DELETE\"\noutput = \"/dev/null\"\n")
+                    .append("write-out = \"%{time_total}\\n\"\n").append(i < n ? "next\n" : "");
+        }
+        Path cfgFile = java.nio.file.Files.createTempFile("curl", ".cfg");
+        try {
+            java.nio.file.Files.writeString(cfgFile, cfg);
+            Process p = new ProcessBuilder("curl", "-K", cfgFile.toString()).redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            p.waitFor(60, TimeUnit.SECONDS);
+            if (lines.size() != 2 * (n + 1)) {
+                throw new IllegalStateException("curl: " + lines);
+            }
+            double[][] t = new double[2][n];
+            for (int i = 0; i < n; i++) {
+                t[0][i] = Double.parseDouble(lines.get(2 * (i + 1)).trim()) * 1e3;
+                t[1][i] = Double.parseDouble(lines.get(2 * (i + 1) + 1).trim()) * 1e3;
+            }
+            return t;
+        } finally {
+            java.nio.file.Files.deleteIfExists(cfgFile);
+        }
     }
 
     /** One row per message fault kind with what a jnats pair observed. */
@@ -472,8 +583,9 @@ public final class ProxyBench {
     /** ProxyMain in its own JVM, driven through the admin API. */
     static final class ProxyProcess implements AutoCloseable {
         private final Process process;
-        private final URI admin;
+        final URI admin;
         private final int listenPort;
+        int upstreamPort;
         private final HttpClient http = HttpClient.newHttpClient();
 
         private ProxyProcess(Process process, int listenPort, int adminPort) {
@@ -540,8 +652,10 @@ public final class ProxyBench {
             reader.start();
             String line = ready.get(30, TimeUnit.SECONDS); // NATS_PROXY_READY listen=N admin=M
             String[] parts = line.split(" ");
-            return new ProxyProcess(p, Integer.parseInt(parts[1].substring("listen=".length())),
+            ProxyProcess pp = new ProxyProcess(p, Integer.parseInt(parts[1].substring("listen=".length())),
                     Integer.parseInt(parts[2].substring("admin=".length())));
+            pp.upstreamPort = upstreamPort;
+            return pp;
         }
 
         int listenPort() {
