@@ -128,7 +128,10 @@ public final class Observation {
             return this;
         }
 
-        /** Outcomes that arrived during the fault window and after its end ({@code processing}); either may be null. */
+        /**
+         * Ids decided (first outcome, each id once) while the fault was applied and after its end,
+         * by decision time ({@code processing}); either may be null.
+         */
         public Builder decisions(Long during, Long after) {
             this.decisionsDuring = during;
             this.decisionsAfter = after;

@@ -81,6 +81,8 @@ public final class Verdicts implements AutoCloseable {
         long lastProgressMs;
         long lastDelivered = -1;
         long lastBacklog = Long.MAX_VALUE;
+        /** The verifier's decided ids (all of the run's) when the fault was applied, and when it ended; -1: not known. */
+        long deliveredAtApply = -1;
         long deliveredAtEnd = -1;
         long lastSent = -1;
         long lastDecisions = -1;
@@ -102,6 +104,7 @@ public final class Verdicts implements AutoCloseable {
         synchronized (t) {
             DeliveryVerifier v = sources.verifier().get();
             t.fromSeq = v == null ? -1 : v.sentUpTo();
+            t.deliveredAtApply = v == null ? -1 : v.stats().delivered();
             t.appliedMs = System.currentTimeMillis();
             t.lastProgressMs = t.appliedMs;
         }
@@ -265,9 +268,14 @@ public final class Verdicts implements AutoCloseable {
         DeliveryVerifier v = sources.verifier().get();
         if (r != null && v != null) {
             o.integrity(r.expected(), r.delivered(), r.duplicated(), r.unexpected(), r.republished());
+            // by decision time, each id once (its first outcome): during = decided while the fault was
+            // applied, after = decided since its end, whichever window the ids were sent in
             long deliveredNow = v.stats().delivered();
-            Long after = t.deliveredAtEnd < 0 ? null : deliveredNow - t.deliveredAtEnd;
-            o.decisions(r.delivered(), after);
+            if (t.deliveredAtApply >= 0) {
+                long during = (t.deliveredAtEnd < 0 ? deliveredNow : t.deliveredAtEnd) - t.deliveredAtApply;
+                Long after = t.deliveredAtEnd < 0 ? null : deliveredNow - t.deliveredAtEnd;
+                o.decisions(during, after);
+            }
         }
         if (t != null && t.endedMs > 0) {
             CatchUp.Result c = CatchUp.of(t.endedMs, t.samples);
