@@ -26,6 +26,7 @@ public final class Observation {
     final Double observedAfterS;
     final Double p95Ms;
     final Double koPct;
+    final FaultCounters fault;
 
     private Observation(Builder b) {
         this.id = b.id;
@@ -45,6 +46,7 @@ public final class Observation {
         this.observedAfterS = b.observedAfterS;
         this.p95Ms = b.p95Ms;
         this.koPct = b.koPct;
+        this.fault = b.fault;
     }
 
     public static Builder builder(String id, RunType type) {
@@ -81,6 +83,7 @@ public final class Observation {
         private Double observedAfterS;
         private Double p95Ms;
         private Double koPct;
+        private FaultCounters fault;
 
         private Builder(String id, RunType type) {
             this.id = Objects.requireNonNull(id, "id");
@@ -159,6 +162,16 @@ public final class Observation {
         public Builder loadTest(Double p95Ms, Double koPct) {
             this.p95Ms = p95Ms;
             this.koPct = koPct;
+            return this;
+        }
+
+        /**
+         * The run's message fault and what it did (the proxy's counters; final ones once it was
+         * reverted). A final verdict of a fault that matched nothing is inconclusive
+         * ({@link Verdict.Reason#FAULT_MATCHED_NOTHING}) unless a criterion failed.
+         */
+        public Builder fault(FaultCounters f) {
+            this.fault = f;
             return this;
         }
 

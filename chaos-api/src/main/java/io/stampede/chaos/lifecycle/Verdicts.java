@@ -1,11 +1,15 @@
 package io.stampede.chaos.lifecycle;
 
+import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.stampede.chaos.experiment.LoadTest;
+import io.stampede.chaos.experiment.MessageFaults;
+import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.TimeScale;
 import io.stampede.loadgen.DeliveryVerifier;
 import io.stampede.reports.CatchUp;
+import io.stampede.reports.FaultCounters;
 import io.stampede.reports.Observation;
 import io.stampede.reports.RunType;
 import io.stampede.reports.RunWriter;
@@ -289,8 +293,46 @@ public final class Verdicts implements AutoCloseable {
         if (e.spec() instanceof LoadTest) {
             loadTest(e, o);
         }
+        FaultCounters fault = faultCounters(e);
+        if (fault != null) {
+            o.fault(fault);
+        }
         Thresholds th = thresholds(e);
         return VerdictBuilder.build(o.build(), th, System.currentTimeMillis());
+    }
+
+    /**
+     * What a message fault in the proxy did ({@code message_faults}, {@code nats_latency} with a
+     * {@code subject}, {@code duplicate_messages} from the bus): its subject, the direction applied
+     * and the proxy's counters from the injector's stats (the final ones once it was reverted);
+     * null for other faults, or while the proxy has not answered with its counters yet.
+     */
+    private FaultCounters faultCounters(Experiment e) {
+        String subject;
+        String direction;
+        if (e.spec() instanceof MessageFaults m) {
+            subject = m.subject();
+            direction = m.direction().name().toLowerCase(java.util.Locale.ROOT);
+        } else if (e.spec() instanceof NatsLatency n && n.subject() != null) {
+            subject = n.subject();
+            direction = n.direction().name().toLowerCase(java.util.Locale.ROOT);
+        } else if (e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS) {
+            subject = d.subject() == null ? ">" : d.subject();
+            direction = "to_client";
+        } else {
+            return null;
+        }
+        JsonObject s;
+        try {
+            s = sources.injectorStats().apply(e);
+        } catch (RuntimeException failure) {
+            return null;
+        }
+        if (s == null || !(s.getValue("matched") instanceof Number)) {
+            return null;
+        }
+        return new FaultCounters(subject, direction, s.getLong("matched"), s.getLong("delayed", 0L), s.getLong("dropped", 0L),
+                s.getLong("duplicated", 0L), s.getLong("reordered", 0L));
     }
 
     /** The load test's HTTP figures from its injector's live stats (Gatling's recorder). */
@@ -382,8 +424,7 @@ public final class Verdicts implements AutoCloseable {
         if (v.status() == Status.FAIL) {
             return v;
         }
-        return new Verdict(Status.INCONCLUSIVE, true, v.id(), v.type(), v.evaluatedAtMs(), v.criteria(), v.integrity(),
-                v.recovery(), v.steps());
+        return v.withStatus(Status.INCONCLUSIVE, true);
     }
 
     /** The baseline run's directory (its series and counters feed every run record), or null. */

@@ -32,6 +32,8 @@ final class ProxyAdminClient {
     private final HttpClient http;
     private final Map<String, JsonObject> lastStats = new ConcurrentHashMap<>();
     private final Map<String, JsonObject> finalCounters = new ConcurrentHashMap<>();
+    /** The fault as put (kept after the delete): stats show it before the first refresh and after the end. */
+    private final Map<String, JsonObject> putFaults = new ConcurrentHashMap<>();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile long lastRefresh;
 
@@ -55,6 +57,7 @@ final class ProxyAdminClient {
             throw new IOException("proxy " + adminUrl + " refused fault " + id + ": " + r.statusCode() + " " + r.body());
         }
         finalCounters.remove(id);
+        putFaults.put(id, fault.toJson());
         return new JsonObject().put("admin_url", adminUrl.toString()).put("fault_id", id);
     }
 
@@ -104,6 +107,13 @@ final class ProxyAdminClient {
         }
         JsonObject s = lastStats.get(id);
         JsonObject out = s == null ? new JsonObject().put("proxy", adminUrl.toString()) : s.copy();
+        JsonObject applied = putFaults.get(id);
+        if (applied != null && !out.containsKey("fault")) {
+            out.put("fault", applied.copy());
+        }
+        if (s == null && applied != null && applied.getValue("subject") != null) {
+            COUNTERS.forEach(k -> out.put(k, 0L)); // a message fault before the first refresh: nothing counted yet
+        }
         JsonObject fin = finalCounters.get(id);
         if (fin != null) {
             COUNTERS.forEach(k -> out.put(k, fin.getLong(k, 0L)));
