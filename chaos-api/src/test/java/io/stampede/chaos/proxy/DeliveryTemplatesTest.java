@@ -48,11 +48,51 @@ class DeliveryTemplatesTest {
     private static final int N = 150;
 
     static MessageFaults spec(String template) {
+        return (MessageFaults) parsed(template);
+    }
+
+    static io.stampede.chaos.experiment.ExperimentSpec parsed(String template) {
         JsonObject params = Templates.byName(template).orElseThrow().params().copy().put("duration_s", 60);
         Limits limits = new Limits(Set.of(), List.of(), "http://127.0.0.1:1/webhook", 5000, 100, 100_000, 0.001, 100, 2);
         SpecParser.Result r = new SpecParser(limits).parse(params);
         assertThat(r.problems()).isEmpty();
-        return (MessageFaults) r.parsed().spec();
+        return r.parsed().spec();
+    }
+
+    /** slow_subject delays something of the demo: the signal deliveries to a pull consumer through the proxy (orders.> matched nothing). */
+    @Test
+    void slowSubjectDelaysTheSignalDeliveries() throws Exception {
+        try (NatsServer nats = NatsServer.start();
+             NatsProxy proxy = NatsProxy.start(ProxyConfig.ephemeral(nats.port()));
+             AdminServer admin = AdminServer.start(proxy);
+             Connection direct = Nats.connect(nats.url());
+             Connection agent = connect(proxy, "stampede-demo-agent")) {
+            direct.jetStreamManagement().addStream(StreamConfiguration.builder().name("SIGNALS").subjects("signals.>")
+                    .storageType(StorageType.Memory).build());
+            var spec = (io.stampede.chaos.experiment.NatsLatency) parsed("slow_subject");
+            NatsLatencyInjector injector = new NatsLatencyInjector(URI.create(admin.baseUrl()));
+            ExperimentContext ctx = new ExperimentContext("chaos_nats_latency_slow_subject", Path.of("target"), 1.0);
+            JsonObject token = injector.apply(ctx, spec);
+            JetStream js = direct.jetStream(); // straight to NATS, as the baseline traffic publishes
+            for (int i = 0; i < 20; i++) {
+                js.publish("signals.AAPL", ("s" + i).getBytes(StandardCharsets.US_ASCII));
+            }
+            JetStreamSubscription s = agent.jetStream().subscribe("signals.>", PullSubscribeOptions.builder()
+                    .configuration(ConsumerConfiguration.builder().durable("agent").ackPolicy(AckPolicy.Explicit).build()).build());
+            int got = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (got < 20 && System.nanoTime() < deadline) {
+                for (Message m : s.fetch(20, Duration.ofMillis(500))) {
+                    got++;
+                    m.ack();
+                }
+            }
+            injector.revert(ctx, spec, token);
+            JsonObject stats = injector.stats(ctx);
+            assertThat(got).isEqualTo(20);
+            assertThat(stats.getLong("matched")).as(stats.encode()).isGreaterThanOrEqualTo(20);
+            assertThat(stats.getLong("delayed")).isGreaterThanOrEqualTo(20);
+        }
     }
 
     @Test
