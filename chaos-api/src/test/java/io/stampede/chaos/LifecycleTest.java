@@ -178,7 +178,8 @@ class LifecycleTest {
                     + "{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":30,\"start_after_s\":10}]}").json();
             Path dir = fx.config.runsDir().resolve(plan.getString("plan_id"));
             Await.until("plan verdict.json written", Duration.ofSeconds(20), () -> Files.exists(dir.resolve("verdict.json")));
-            assertThat(dir.resolve("report.html")).exists();
+            // written right after verdict.json (the report shows it), by the same thread
+            Await.until("plan report.html written", Duration.ofSeconds(10), () -> Files.exists(dir.resolve("report.html")));
             assertThat(new JsonObject(readString(dir.resolve("verdict.json"))).getBoolean("final")).isTrue();
         }
     }

@@ -41,15 +41,17 @@ public record VerifierStats(long expected, long delivered, long lost, long dupli
     }
 
     /**
-     * The cumulative counters: {@code expected}, {@code delivered}, {@code lost}, {@code duplicated},
+     * The cumulative counters: {@code expected}, {@code delivered}, {@code duplicated},
      * {@code extra_outcomes}, {@code unexpected}, {@code foreign}, {@code untracked}, {@code unreported}, {@code dropped};
-     * and the gauge {@code overdue_now} ({@link #overdue()}).
+     * and the gauges {@code lost_now} ({@link #lost()}: it goes back down when a late outcome
+     * arrives, so it is a level, not a counter; final once {@code finished}) and {@code overdue_now}
+     * ({@link #overdue()}).
      */
     public Map<String, Number> counterValues() {
         Map<String, Number> m = new LinkedHashMap<>();
         m.put("expected", expected);
         m.put("delivered", delivered);
-        m.put("lost", lost);
+        m.put("lost_now", lost);
         m.put("duplicated", duplicated);
         m.put("extra_outcomes", extraOutcomes);
         m.put("unexpected", unexpected);

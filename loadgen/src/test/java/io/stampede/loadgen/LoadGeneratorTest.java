@@ -130,7 +130,7 @@ class LoadGeneratorTest {
             assertThat(lastOf(counters, "loadgen", "chaos_backpressure_rt").values()).containsEntry("sent", 2000L);
             CounterRecord verifier = lastOf(counters, "verifier", null);
             assertThat(verifier.values()).containsEntry("expected", 2000L).containsEntry("delivered", 2000L)
-                    .containsEntry("lost", 0L).containsEntry("duplicated", 0L).containsEntry("dropped", 0L);
+                    .containsEntry("lost_now", 0L).containsEntry("duplicated", 0L).containsEntry("dropped", 0L);
             // one schema: the same names as the stats' own map
             assertThat(whole.values().keySet()).containsAll(s.total().counterValues().keySet());
             assertThat(verifier.values().keySet()).isEqualTo(s.verifier().counterValues().keySet());

@@ -26,6 +26,7 @@ public final class Observation {
     final Double observedAfterS;
     final Double p95Ms;
     final Double koPct;
+    final FaultCounters fault;
 
     private Observation(Builder b) {
         this.id = b.id;
@@ -45,6 +46,7 @@ public final class Observation {
         this.observedAfterS = b.observedAfterS;
         this.p95Ms = b.p95Ms;
         this.koPct = b.koPct;
+        this.fault = b.fault;
     }
 
     public static Builder builder(String id, RunType type) {
@@ -81,6 +83,7 @@ public final class Observation {
         private Double observedAfterS;
         private Double p95Ms;
         private Double koPct;
+        private FaultCounters fault;
 
         private Builder(String id, RunType type) {
             this.id = Objects.requireNonNull(id, "id");
@@ -128,7 +131,10 @@ public final class Observation {
             return this;
         }
 
-        /** Outcomes that arrived during the fault window and after its end ({@code processing}); either may be null. */
+        /**
+         * Ids decided (first outcome, each id once) while the fault was applied and after its end,
+         * by decision time ({@code processing}); either may be null.
+         */
         public Builder decisions(Long during, Long after) {
             this.decisionsDuring = during;
             this.decisionsAfter = after;
@@ -156,6 +162,16 @@ public final class Observation {
         public Builder loadTest(Double p95Ms, Double koPct) {
             this.p95Ms = p95Ms;
             this.koPct = koPct;
+            return this;
+        }
+
+        /**
+         * The run's message fault and what it did (the proxy's counters; final ones once it was
+         * reverted). A final verdict of a fault that matched nothing is inconclusive
+         * ({@link Verdict.Reason#FAULT_MATCHED_NOTHING}) unless a criterion failed.
+         */
+        public Builder fault(FaultCounters f) {
+            this.fault = f;
             return this;
         }
 

@@ -8,8 +8,10 @@ package io.stampede.reports;
  *                         rate was back within 10 % of the send rate; {@code null} if that did not
  *                         happen (yet)
  * @param observedAfterS   how long after the fault's end the run was observed, seconds
- * @param decisionsDuring  outcomes that arrived during the fault window
- * @param decisionsAfter   outcomes that arrived after the fault's end
+ * @param decisionsDuring  ids decided (first outcome) while the fault was applied, whichever
+ *                         window they were sent in
+ * @param decisionsAfter   ids decided (first outcome) after the fault's end; each id counts in one
+ *                         of the two at most
  */
 public record Recovery(Boolean targetHealthy, Double catchUpS, Double observedAfterS, Long decisionsDuring,
                        Long decisionsAfter) {

@@ -19,9 +19,30 @@ import java.util.Optional;
  * @param integrity     integrity counts
  * @param recovery      recovery observations
  * @param steps         a plan's steps (empty otherwise)
+ * @param fault         what the run's message fault did (the proxy's counters), or null: none
+ * @param reasons       why a verdict whose criteria pass is still inconclusive (e.g.
+ *                      {@link Reason#FAULT_MATCHED_NOTHING}); empty otherwise
  */
 public record Verdict(Status status, boolean isFinal, String id, String type, long evaluatedAtMs,
-                      List<Criterion> criteria, Integrity integrity, Recovery recovery, List<Step> steps) {
+                      List<Criterion> criteria, Integrity integrity, Recovery recovery, List<Step> steps,
+                      FaultCounters fault, List<Reason> reasons) {
+
+    /** Why the verdict is inconclusive beyond its criteria: an {@code id} for scripts and a sentence. */
+    public record Reason(String id, String message) {
+        /** The message fault matched no message during its whole window: it had no effect to judge. */
+        public static final String FAULT_MATCHED_NOTHING = "fault_matched_nothing";
+
+        public Reason {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** Without a message fault and reasons. */
+    public Verdict(Status status, boolean isFinal, String id, String type, long evaluatedAtMs,
+                   List<Criterion> criteria, Integrity integrity, Recovery recovery, List<Step> steps) {
+        this(status, isFinal, id, type, evaluatedAtMs, criteria, integrity, recovery, steps, null, List.of());
+    }
 
     /** One step of a plan, as the plan's verdict lists it. */
     public record Step(String id, String type, Status status, boolean isFinal) {
@@ -43,6 +64,7 @@ public record Verdict(Status status, boolean isFinal, String id, String type, lo
         Objects.requireNonNull(integrity, "integrity");
         Objects.requireNonNull(recovery, "recovery");
         steps = List.copyOf(steps);
+        reasons = reasons == null ? List.of() : List.copyOf(reasons);
         if (!isFinal && status != Status.PENDING) {
             throw new IllegalArgumentException("a verdict that is not final is pending, not " + status.json());
         }
@@ -53,6 +75,11 @@ public record Verdict(Status status, boolean isFinal, String id, String type, lo
 
     public Optional<Criterion> criterion(CriterionId cid) {
         return criteria.stream().filter(c -> c.id() == cid).findFirst();
+    }
+
+    /** The same verdict with another status (e.g. inconclusive after a cap). */
+    public Verdict withStatus(Status s, boolean asFinal) {
+        return new Verdict(s, asFinal, id, type, evaluatedAtMs, criteria, integrity, recovery, steps, fault, reasons);
     }
 
     /** The ids of the failed criteria, in order. */

@@ -12,7 +12,8 @@ import java.util.List;
  *   <li>only the criteria {@link CriteriaTable} lists for the type, in {@link CriterionId} order;</li>
  *   <li>a criterion with no samples has {@code observed = null, pass = null}: never a pass;</li>
  *   <li>a final verdict is {@code fail} if any criterion failed, else {@code inconclusive} if any
- *       had no samples (or there were no criteria), else {@code pass};</li>
+ *       had no samples (or there were no criteria) or the run's message fault matched nothing
+ *       ({@link Verdict.Reason#FAULT_MATCHED_NOTHING}), else {@code pass};</li>
  *   <li>a live verdict is {@code pending}, its {@code lost} is 0 and {@code overdue} carries the
  *       missing ids (nothing is called lost while it may still arrive).</li>
  * </ul>
@@ -27,8 +28,18 @@ public final class VerdictBuilder {
             criteria.add(judge(id, o, integrity, t));
         }
         Recovery recovery = new Recovery(o.targetHealthy, o.catchUpS, o.observedAfterS, o.decisionsDuring, o.decisionsAfter);
+        List<Verdict.Reason> reasons = new ArrayList<>();
+        if (o.fault != null && o.fault.matched() == 0) {
+            reasons.add(new Verdict.Reason(Verdict.Reason.FAULT_MATCHED_NOTHING, "the fault on subject " + o.fault.subject()
+                    + " (" + o.fault.direction() + ") matched 0 messages" + (o.isFinal ? " during its whole window" : " so far")
+                    + ": it had no effect, so the criteria judge nothing it did"));
+        }
         Status status = o.isFinal ? statusOf(criteria) : Status.PENDING;
-        return new Verdict(status, o.isFinal, o.id, o.type.json(), evaluatedAtMs, criteria, integrity, recovery, List.of());
+        if (status == Status.PASS && !reasons.isEmpty()) {
+            status = Status.INCONCLUSIVE;
+        }
+        return new Verdict(status, o.isFinal, o.id, o.type.json(), evaluatedAtMs, criteria, integrity, recovery, List.of(),
+                o.fault, reasons);
     }
 
     /**

@@ -222,7 +222,7 @@ class VerdictBuilderTest {
         Verdict v = v(passing().integrity(1000, 1000, 2, 0, 100).catchUp(null, 10));
         com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(v.toJson());
         assertThat(iterable(n.fieldNames())).containsExactly("status", "final", "id", "type", "evaluated_at_ms",
-                "criteria", "integrity", "recovery", "steps");
+                "criteria", "integrity", "recovery", "steps", "fault", "reasons");
         assertThat(iterable(n.get("criteria").get(0).fieldNames())).containsExactly("id", "description", "observed", "threshold", "pass");
         assertThat(iterable(n.get("integrity").fieldNames())).containsExactly("expected", "delivered", "lost", "duplicated",
                 "overdue", "unexpected", "republished");
@@ -233,6 +233,40 @@ class VerdictBuilderTest {
         assertThat(Verdict.parse(v.toJson())).isEqualTo(v);
         assertThatThrownBy(() -> Verdict.parse("{\"status\":\"pass\"}")).hasMessageContaining("verdict.json.");
         assertThatThrownBy(() -> Verdict.parse(v.toJson().replace("\"fail\"", "\"great\""))).hasMessageContaining("status");
+    }
+
+    @Test
+    void aMessageFaultThatMatchedNothingIsInconclusiveWithItsReason() throws Exception {
+        Observation.Builder mf = Observation.builder("chaos_message_faults_1", RunType.MESSAGE_FAULTS).isFinal(true)
+                .integrity(1000, 1000, 0, 0, 0).decisions(600L, 400L).targetHealthy(true).catchUp(3.0, 60);
+        Verdict nothing = v(mf.fault(new FaultCounters("signals.>", "to_server", 0, 0, 0, 0, 0)));
+        assertThat(nothing.failedCriteria()).isEmpty();
+        assertThat(nothing.status()).as("every criterion passes, but the fault did nothing").isEqualTo(Status.INCONCLUSIVE);
+        assertThat(nothing.reasons()).extracting(Verdict.Reason::id).containsExactly("fault_matched_nothing");
+        assertThat(nothing.reasons().get(0).message()).contains("signals.>").contains("to_server").contains("matched 0");
+        assertThat(Verdict.parse(nothing.toJson())).isEqualTo(nothing);
+        assertThat(io.stampede.reports.cli.VerdictCommand.table(nothing))
+                .contains("fault: subject=signals.> direction=to_server matched=0 delayed=0 dropped=0 duplicated=0 reordered=0\n")
+                .contains("reason: fault_matched_nothing: the fault on subject signals.> (to_server) matched 0 messages")
+                .endsWith("status: inconclusive (fault_matched_nothing)\n");
+
+        Verdict hit = v(mf.fault(new FaultCounters("signals.>", "to_client", 303, 0, 73, 0, 0)));
+        assertThat(hit.status()).isEqualTo(Status.PASS);
+        assertThat(hit.reasons()).isEmpty();
+        assertThat(hit.fault().dropped()).isEqualTo(73);
+        assertThat(Verdict.parse(hit.toJson())).isEqualTo(hit);
+
+        Verdict failing = v(mf.integrity(1000, 990, 0, 0, 0).fault(new FaultCounters(">", "to_client", 0, 0, 0, 0, 0)));
+        assertThat(failing.status()).as("fail beats inconclusive").isEqualTo(Status.FAIL);
+        Verdict live = VerdictBuilder.build(mf.isFinal(false).build(), T, NOW);
+        assertThat(live.status()).isEqualTo(Status.PENDING);
+        assertThat(live.reasons().get(0).message()).contains("so far");
+
+        // a verdict.json written before fault / reasons existed
+        String old = v(passing()).toJson().replaceAll(",\\s*\"fault\" : null,\\s*\"reasons\" : \\[ \\]", "");
+        assertThat(old).doesNotContain("reasons");
+        assertThat(Verdict.parse(old).fault()).isNull();
+        assertThat(Verdict.parse(old).reasons()).isEmpty();
     }
 
     private static List<String> iterable(java.util.Iterator<String> it) {

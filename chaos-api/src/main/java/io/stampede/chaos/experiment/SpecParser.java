@@ -173,9 +173,12 @@ public final class SpecParser {
                 } else if (subject != null) {
                     f.problems.add(new Problem("subject", "only with source bus"));
                 }
-                params.put("duplicate_rate", num(rate)).put("duplicate_delay_ms", delay).put("mode", mode).put("source", source);
-                if (subject != null) {
-                    params.put("subject", subject);
+                params.put("duplicate_rate", num(rate));
+                if ("bus".equals(source)) {
+                    // what is applied: the proxy's deliveries on subject, to_client (no delay, no mode)
+                    params.put("source", source).put("subject", subject).put("direction", "to_client");
+                } else {
+                    params.put("duplicate_delay_ms", delay).put("mode", mode).put("source", source);
                 }
                 yield new DuplicateMessages(rate, duration, delay,
                         "stream".equals(mode) ? DuplicateMessages.Mode.STREAM : DuplicateMessages.Mode.APP,

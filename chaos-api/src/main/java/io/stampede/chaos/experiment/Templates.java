@@ -57,12 +57,16 @@ public final class Templates {
                 "{\"type\":\"duplicate_messages\",\"duplicate_rate\":0.2,\"duration_s\":240}");
         single("bus_duplicates_10pct", "The proxy delivers 10 % of the system's own deliveries twice for 2 minutes",
                 "{\"type\":\"duplicate_messages\",\"source\":\"bus\",\"duplicate_rate\":0.1,\"duration_s\":120}");
-        single("slow_subject", "200 ms on one subject only (orders.>), the rest of the bus untouched, for 2 minutes",
-                "{\"type\":\"nats_latency\",\"delay_ms\":200,\"subject\":\"orders.>\",\"duration_s\":120}");
-        single("lossy_deliveries", "Drop 5 % of deliveries to consumers for 2 minutes (JetStream must redeliver)",
-                "{\"type\":\"message_faults\",\"subject\":\">\",\"direction\":\"to_client\",\"drop_rate\":0.05,\"duration_s\":120}");
-        single("reordered_deliveries", "Deliveries overtake each other within 50 ms for 2 minutes",
-                "{\"type\":\"message_faults\",\"subject\":\">\",\"direction\":\"to_client\",\"reorder_window_ms\":50,\"duration_s\":120}");
+        // signals.>: the demo's signals (the gateway's publishes, JetStream deliveries to the agent's
+        // pull consumer carry the stream subject); never the replies on _INBOX (publish acks, KV answers)
+        single("slow_subject", "200 ms on the signals only (signals.>: the gateway's publishes and the deliveries to the agent),"
+                        + " the rest of the bus (decisions, acks, KV) untouched, for 2 minutes",
+                "{\"type\":\"nats_latency\",\"delay_ms\":200,\"subject\":\"signals.>\",\"direction\":\"both\",\"duration_s\":120}");
+        single("lossy_deliveries", "Drop 5 % of the signal deliveries to consumers (signals.>) for 2 minutes (JetStream must"
+                        + " redeliver); publish acks and KV replies are untouched",
+                "{\"type\":\"message_faults\",\"subject\":\"signals.>\",\"direction\":\"to_client\",\"drop_rate\":0.05,\"duration_s\":120}");
+        single("reordered_deliveries", "Signal deliveries (signals.>) overtake each other within 50 ms for 2 minutes",
+                "{\"type\":\"message_faults\",\"subject\":\"signals.>\",\"direction\":\"to_client\",\"reorder_window_ms\":50,\"duration_s\":120}");
         plan("chaos_engineering_suite", "Latency, then backpressure after 1 minute, then duplicates after another minute",
                 "{\"type\":\"nats_latency\",\"delay_ms\":100,\"duration_s\":300,\"start_after_s\":0}",
                 "{\"type\":\"backpressure\",\"rate_multiplier\":5,\"duration_s\":180,\"start_after_s\":60}",

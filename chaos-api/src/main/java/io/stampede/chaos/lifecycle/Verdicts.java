@@ -1,11 +1,15 @@
 package io.stampede.chaos.lifecycle;
 
+import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.stampede.chaos.experiment.LoadTest;
+import io.stampede.chaos.experiment.MessageFaults;
+import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.TimeScale;
 import io.stampede.loadgen.DeliveryVerifier;
 import io.stampede.reports.CatchUp;
+import io.stampede.reports.FaultCounters;
 import io.stampede.reports.Observation;
 import io.stampede.reports.RunType;
 import io.stampede.reports.RunWriter;
@@ -85,6 +89,8 @@ public final class Verdicts implements AutoCloseable {
         long lastProgressMs;
         long lastDelivered = -1;
         long lastBacklog = Long.MAX_VALUE;
+        /** The verifier's decided ids (all of the run's) when the fault was applied, and when it ended; -1: not known. */
+        long deliveredAtApply = -1;
         long deliveredAtEnd = -1;
         long lastSent = -1;
         long lastDecisions = -1;
@@ -106,6 +112,7 @@ public final class Verdicts implements AutoCloseable {
         synchronized (t) {
             DeliveryVerifier v = sources.verifier().get();
             t.from = v == null ? null : v.mark();
+            t.deliveredAtApply = v == null ? -1 : v.stats().delivered();
             t.appliedMs = System.currentTimeMillis();
             t.lastProgressMs = t.appliedMs;
         }
@@ -288,9 +295,14 @@ public final class Verdicts implements AutoCloseable {
         DeliveryVerifier v = sources.verifier().get();
         if (r != null && v != null) {
             o.integrity(r.expected(), r.delivered(), r.duplicated(), r.unexpected(), r.republished());
+            // by decision time, each id once (its first outcome): during = decided while the fault was
+            // applied, after = decided since its end, whichever window the ids were sent in
             long deliveredNow = v.stats().delivered();
-            Long after = t.deliveredAtEnd < 0 ? null : deliveredNow - t.deliveredAtEnd;
-            o.decisions(r.delivered(), after);
+            if (t.deliveredAtApply >= 0) {
+                long during = (t.deliveredAtEnd < 0 ? deliveredNow : t.deliveredAtEnd) - t.deliveredAtApply;
+                Long after = t.deliveredAtEnd < 0 ? null : deliveredNow - t.deliveredAtEnd;
+                o.decisions(during, after);
+            }
         }
         if (t != null && t.endedMs > 0) {
             CatchUp.Result c = CatchUp.of(t.endedMs, t.samples);
@@ -304,8 +316,46 @@ public final class Verdicts implements AutoCloseable {
         if (e.spec() instanceof LoadTest) {
             loadTest(e, o);
         }
+        FaultCounters fault = faultCounters(e);
+        if (fault != null) {
+            o.fault(fault);
+        }
         Thresholds th = thresholds(e);
         return VerdictBuilder.build(o.build(), th, System.currentTimeMillis());
+    }
+
+    /**
+     * What a message fault in the proxy did ({@code message_faults}, {@code nats_latency} with a
+     * {@code subject}, {@code duplicate_messages} from the bus): its subject, the direction applied
+     * and the proxy's counters from the injector's stats (the final ones once it was reverted);
+     * null for other faults, or while the proxy has not answered with its counters yet.
+     */
+    private FaultCounters faultCounters(Experiment e) {
+        String subject;
+        String direction;
+        if (e.spec() instanceof MessageFaults m) {
+            subject = m.subject();
+            direction = m.direction().name().toLowerCase(java.util.Locale.ROOT);
+        } else if (e.spec() instanceof NatsLatency n && n.subject() != null) {
+            subject = n.subject();
+            direction = n.direction().name().toLowerCase(java.util.Locale.ROOT);
+        } else if (e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS) {
+            subject = d.subject() == null ? ">" : d.subject();
+            direction = "to_client";
+        } else {
+            return null;
+        }
+        JsonObject s;
+        try {
+            s = sources.injectorStats().apply(e);
+        } catch (RuntimeException failure) {
+            return null;
+        }
+        if (s == null || !(s.getValue("matched") instanceof Number)) {
+            return null;
+        }
+        return new FaultCounters(subject, direction, s.getLong("matched"), s.getLong("delayed", 0L), s.getLong("dropped", 0L),
+                s.getLong("duplicated", 0L), s.getLong("reordered", 0L));
     }
 
     /** The load test's HTTP figures from its injector's live stats (Gatling's recorder). */
@@ -397,8 +447,7 @@ public final class Verdicts implements AutoCloseable {
         if (v.status() == Status.FAIL) {
             return v;
         }
-        return new Verdict(Status.INCONCLUSIVE, true, v.id(), v.type(), v.evaluatedAtMs(), v.criteria(), v.integrity(),
-                v.recovery(), v.steps());
+        return v.withStatus(Status.INCONCLUSIVE, true);
     }
 
     /** The baseline run's directory (its series and counters feed every run record), or null. */

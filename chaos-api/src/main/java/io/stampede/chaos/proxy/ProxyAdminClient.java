@@ -40,6 +40,8 @@ final class ProxyAdminClient {
     private final Map<URI, AdminHttp> admin = new ConcurrentHashMap<>();
     private final Map<String, JsonObject> lastStats = new ConcurrentHashMap<>();
     private final Map<String, JsonObject> finalCounters = new ConcurrentHashMap<>();
+    /** The fault as put (kept after the delete): stats show it before the first refresh and after the end. */
+    private final Map<String, JsonObject> putFaults = new ConcurrentHashMap<>();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile long lastRefresh;
 
@@ -60,6 +62,7 @@ final class ProxyAdminClient {
             throw new IOException("proxy " + adminUrl + " refused fault " + id + ": " + r.status() + " " + r.body());
         }
         finalCounters.remove(id);
+        putFaults.put(id, fault.toJson());
         return new JsonObject().put("admin_url", adminUrl.toString()).put("fault_id", id);
     }
 
@@ -108,6 +111,13 @@ final class ProxyAdminClient {
         }
         JsonObject s = lastStats.get(id);
         JsonObject out = s == null ? new JsonObject().put("proxy", adminUrl.toString()) : s.copy();
+        JsonObject applied = putFaults.get(id);
+        if (applied != null && !out.containsKey("fault")) {
+            out.put("fault", applied.copy());
+        }
+        if (s == null && applied != null && applied.getValue("subject") != null) {
+            COUNTERS.forEach(k -> out.put(k, 0L)); // a message fault before the first refresh: nothing counted yet
+        }
         JsonObject fin = finalCounters.get(id);
         if (fin != null) {
             COUNTERS.forEach(k -> out.put(k, fin.getLong(k, 0L)));

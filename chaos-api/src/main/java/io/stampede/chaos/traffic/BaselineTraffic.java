@@ -270,14 +270,15 @@ public final class BaselineTraffic implements AutoCloseable {
         if (g == null || g.verifier() == null) {
             return null;
         }
-        return verdict(g.verifier().stats(), false);
+        return verdict(g.verifier().stats(), g.verifier().republished(), false);
     }
 
-    private io.stampede.reports.Verdict verdict(io.stampede.loadgen.VerifierStats v, boolean isFinal) {
+    /** {@code republished}: the verifier's ids decided again with the same Nats-Msg-Id (as an experiment's window counts them). */
+    private io.stampede.reports.Verdict verdict(io.stampede.loadgen.VerifierStats v, long republished, boolean isFinal) {
         io.stampede.reports.Observation o = io.stampede.reports.Observation.builder(config.runDir().getFileName().toString(),
                         io.stampede.reports.RunType.BASELINE)
                 .isFinal(isFinal)
-                .integrity(v.expected(), v.delivered() - v.unexpected(), v.duplicated(), v.unexpected(), 0)
+                .integrity(v.expected(), v.delivered() - v.unexpected(), v.duplicated(), v.unexpected(), republished)
                 .decisions(v.delivered(), null)
                 .build();
         return io.stampede.reports.VerdictBuilder.build(o, io.stampede.reports.Thresholds.DEFAULTS, System.currentTimeMillis());
@@ -349,7 +350,7 @@ public final class BaselineTraffic implements AutoCloseable {
                 LoadStats last = g.stop(Duration.ofSeconds(2));
                 if (last.verifier() != null) {
                     try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(config.runDir())) {
-                        w.writeVerdict(verdict(last.verifier(), true));
+                        w.writeVerdict(verdict(last.verifier(), g.verifier().republished(), true));
                     }
                 }
             } catch (InterruptedException e) {

@@ -88,7 +88,7 @@ class AgentsVerifyTest {
             System.out.println("run 1 (CLI, 2 agents, all decided): sent " + j.get("sent") + ", verifier " + v1);
             assertThat(code).as(String.join("\n", lines)).isZero();
             assertThat(j).containsEntry("sent", 6000).containsEntry("failed", 0).containsEntry("degraded", false);
-            assertThat(v1).containsEntry("expected", 6000).containsEntry("delivered", 6000).containsEntry("lost", 0)
+            assertThat(v1).containsEntry("expected", 6000).containsEntry("delivered", 6000).containsEntry("lost_now", 0)
                     .containsEntry("duplicated", 0).containsEntry("unexpected", 0).containsEntry("unreported", 0)
                     .containsEntry("finished", true);
             RunReader r1 = RunReader.open(dir.resolve("r1"));
@@ -96,7 +96,7 @@ class AgentsVerifyTest {
             assertThat(r1.series("e2e").orElseThrow().merged().getTotalCount()).isEqualTo(6000);
             CounterRecord last = r1.summary().orElseThrow().counters().stream().filter(c -> c.source().equals("verifier"))
                     .findFirst().orElseThrow();
-            assertThat(last.values()).containsEntry("expected", 6000L).containsEntry("lost", 0L);
+            assertThat(last.values()).containsEntry("expected", 6000L).containsEntry("lost_now", 0L);
 
             // 2. the library, the system drops a known set of outcomes and decides another twice
             Thread.sleep(500); // the agents leave their last run

@@ -1,6 +1,7 @@
 package io.stampede.reports.cli;
 
 import io.stampede.reports.Criterion;
+import io.stampede.reports.FaultCounters;
 import io.stampede.reports.Integrity;
 import io.stampede.reports.Recovery;
 import io.stampede.reports.RunFiles;
@@ -109,6 +110,16 @@ public final class VerdictCommand {
                 .append(" decisions_during=").append(r.decisionsDuring() == null ? "-" : r.decisionsDuring())
                 .append(" decisions_after=").append(r.decisionsAfter() == null ? "-" : r.decisionsAfter())
                 .append('\n');
+        FaultCounters f = v.fault();
+        if (f != null) {
+            sb.append("fault: subject=").append(f.subject()).append(" direction=").append(f.direction())
+                    .append(" matched=").append(f.matched()).append(" delayed=").append(f.delayed())
+                    .append(" dropped=").append(f.dropped()).append(" duplicated=").append(f.duplicated())
+                    .append(" reordered=").append(f.reordered()).append('\n');
+        }
+        for (Verdict.Reason reason : v.reasons()) {
+            sb.append("reason: ").append(reason.id()).append(": ").append(reason.message()).append('\n');
+        }
         if (!v.steps().isEmpty()) {
             sb.append("steps:\n");
             int sw = v.steps().stream().mapToInt(s -> s.id().length()).max().orElse(0);
@@ -121,6 +132,8 @@ public final class VerdictCommand {
         List<String> failed = v.failedCriteria();
         if (!failed.isEmpty()) {
             sb.append(" (").append(String.join(", ", failed)).append(')');
+        } else if (!v.reasons().isEmpty()) {
+            sb.append(" (").append(String.join(", ", v.reasons().stream().map(Verdict.Reason::id).toList())).append(')');
         }
         sb.append('\n');
         return sb.toString();

@@ -2,6 +2,7 @@ package io.stampede.reports.gate;
 
 import io.stampede.reports.Criterion;
 import io.stampede.reports.CriterionId;
+import io.stampede.reports.FaultCounters;
 import io.stampede.reports.Recovery;
 import io.stampede.reports.RunFiles;
 import io.stampede.reports.RunReader;
@@ -44,6 +45,7 @@ public final class Gate {
     public static GateResult judge(Path runDir, GateCriteria criteria) {
         List<GateResult.Item> items = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         if (!Files.isDirectory(runDir)) {
             reasons.add("no run directory " + runDir);
             return new GateResult(runDir.toString(), null, items, reasons);
@@ -81,6 +83,12 @@ public final class Gate {
                 id = v.id();
                 type = v.type();
                 verdictItems(v, criteria, items, reasons);
+                FaultCounters f = v.fault();
+                if (f != null) {
+                    notes.add("fault: subject=" + f.subject() + " direction=" + f.direction() + " matched=" + f.matched()
+                            + " delayed=" + f.delayed() + " dropped=" + f.dropped() + " duplicated=" + f.duplicated()
+                            + " reordered=" + f.reordered());
+                }
             }
         }
         if (criteria != null) {
@@ -89,12 +97,15 @@ public final class Gate {
         if (items.isEmpty() && reasons.isEmpty()) {
             reasons.add("no criteria to judge (the run type has none and no criteria file names any)");
         }
-        return new GateResult(id, type, items, reasons);
+        return new GateResult(id, type, items, reasons, notes);
     }
 
     private static void verdictItems(Verdict v, GateCriteria criteria, List<GateResult.Item> items, List<String> reasons) {
         if (!v.isFinal()) {
             reasons.add("the verdict is not final (" + v.status().json() + "): its criteria cannot be judged yet");
+        }
+        for (Verdict.Reason r : v.reasons()) {
+            reasons.add("the verdict is " + v.status().json() + ": " + r.id() + ": " + r.message());
         }
         Map<String, Number> over = criteria == null ? Map.of() : criteria.thresholds();
         for (Criterion c : v.criteria()) {

@@ -11,11 +11,17 @@ import java.util.List;
  * @param type    the run type, or null when unknown
  * @param items   the criteria, in order: the verdict's, then the series limits
  * @param reasons why the run cannot be judged, beyond its items; empty when it can
+ * @param notes   what else the run record says, printed as it is (e.g. the message fault's counters)
  */
-public record GateResult(String runId, String type, List<Item> items, List<String> reasons) {
+public record GateResult(String runId, String type, List<Item> items, List<String> reasons, List<String> notes) {
     public GateResult {
         items = List.copyOf(items);
         reasons = List.copyOf(reasons);
+        notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    public GateResult(String runId, String type, List<Item> items, List<String> reasons) {
+        this(runId, type, items, reasons, List.of());
     }
 
     public enum Outcome {
@@ -98,6 +104,9 @@ public record GateResult(String runId, String type, List<Item> items, List<Strin
                 sb.append(pad(r[0], w[0])).append("  ").append(" ".repeat(w[1] - r[1].length())).append(r[1]).append("  ")
                         .append(pad(r[2], w[2])).append("  ").append(r[3]).append('\n');
             }
+        }
+        for (String n : notes) {
+            sb.append(n).append('\n');
         }
         for (Item f : failed()) {
             sb.append("FAILED ").append(f.id()).append(": observed ").append(f.observedText()).append(", threshold ")

@@ -174,6 +174,17 @@ public final class HtmlReport {
                 .append(", lost ").append(i.lost()).append(", duplicated ").append(i.duplicated()).append(", overdue ")
                 .append(i.overdue()).append(", unexpected ").append(i.unexpected()).append(", republished ")
                 .append(i.republished()).append("</p>");
+        var f = v.fault();
+        if (f != null) {
+            b.append("<p class=\"small\" id=\"fault-counters\">message fault on <code>").append(esc(f.subject()))
+                    .append("</code> (").append(esc(f.direction())).append("): matched ").append(f.matched())
+                    .append(", delayed ").append(f.delayed()).append(", dropped ").append(f.dropped())
+                    .append(", duplicated ").append(f.duplicated()).append(", reordered ").append(f.reordered()).append("</p>");
+        }
+        for (Verdict.Reason r : v.reasons()) {
+            b.append("<p class=\"r-none\" id=\"reason-").append(esc(r.id())).append("\"><strong>").append(esc(r.id()))
+                    .append("</strong>: ").append(esc(r.message())).append("</p>");
+        }
         if (!v.steps().isEmpty()) {
             b.append("<table class=\"grid\"><thead><tr><th>step</th><th>type</th><th>status</th></tr></thead><tbody>");
             for (Verdict.Step s : v.steps()) {

@@ -245,6 +245,7 @@ final class ReportData {
         }
         if (gauges) {
             lines.add(gauge("verifier", "overdue_now", "overdue (verifier)"));
+            lines.add(gauge("verifier", "lost_now", "lost past grace, live (verifier)"));
         }
         return lines;
     }

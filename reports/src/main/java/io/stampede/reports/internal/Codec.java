@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stampede.reports.CounterRecord;
 import io.stampede.reports.Criterion;
 import io.stampede.reports.CriterionId;
+import io.stampede.reports.FaultCounters;
 import io.stampede.reports.Integrity;
 import io.stampede.reports.LatencyStats;
 import io.stampede.reports.Recovery;
@@ -91,6 +92,23 @@ public final class Codec {
             sn.put("status", s.status().json());
             sn.put("final", s.isFinal());
         }
+        FaultCounters f = v.fault();
+        if (f == null) {
+            n.putNull("fault");
+        } else {
+            ObjectNode fn = n.putObject("fault");
+            fn.put("subject", f.subject());
+            fn.put("direction", f.direction());
+            fn.put("matched", f.matched());
+            fn.put("delayed", f.delayed());
+            fn.put("dropped", f.dropped());
+            fn.put("duplicated", f.duplicated());
+            fn.put("reordered", f.reordered());
+        }
+        ArrayNode reasons = n.putArray("reasons");
+        for (Verdict.Reason reason : v.reasons()) {
+            reasons.addObject().put("id", reason.id()).put("message", reason.message());
+        }
         return n;
     }
 
@@ -128,9 +146,25 @@ public final class Codec {
                 steps.add(new Verdict.Step(text(s, "id", sw), optText(s, "type", sw), status(s, sw), bool(s, "final", sw)));
             }
         }
+        // fault and reasons came later: a verdict.json without them has neither
+        FaultCounters fault = null;
+        JsonNode fn = n.get("fault");
+        if (fn != null && !fn.isNull()) {
+            String fw = where + ".fault";
+            JsonNode f = object(n, "fault", where);
+            fault = new FaultCounters(text(f, "subject", fw), text(f, "direction", fw), lng(f, "matched", fw),
+                    lng(f, "delayed", fw), lng(f, "dropped", fw), lng(f, "duplicated", fw), lng(f, "reordered", fw));
+        }
+        List<Verdict.Reason> reasons = new ArrayList<>();
+        JsonNode rs = n.get("reasons");
+        if (rs != null && !rs.isNull()) {
+            for (JsonNode r : array(n, "reasons", where)) {
+                reasons.add(new Verdict.Reason(text(r, "id", where + ".reasons"), text(r, "message", where + ".reasons")));
+            }
+        }
         try {
             return new Verdict(status(n, where), bool(n, "final", where), text(n, "id", where), text(n, "type", where),
-                    lng(n, "evaluated_at_ms", where), criteria, integrity, recovery, steps);
+                    lng(n, "evaluated_at_ms", where), criteria, integrity, recovery, steps, fault, reasons);
         } catch (NullPointerException | IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

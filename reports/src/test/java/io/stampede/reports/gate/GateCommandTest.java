@@ -118,6 +118,23 @@ class GateCommandTest {
     }
 
     @Test
+    void aFaultThatMatchedNothingCannotBeJudgedAndTheCountersArePrinted() throws Exception {
+        Path nothing = SyntheticRun.of("chaos_message_faults_20").type(RunType.MESSAGE_FAULTS)
+                .faultCounters(new io.stampede.reports.FaultCounters("signals.>", "to_server", 0, 0, 0, 0, 0)).write(tmp.resolve("nothing"));
+        assertThat(gate(nothing.toString())).isEqualTo(2);
+        assertThat(out()).contains("fault: subject=signals.> direction=to_server matched=0 delayed=0 dropped=0 duplicated=0 reordered=0\n")
+                .contains("cannot judge: the verdict is inconclusive: fault_matched_nothing: the fault on subject signals.> (to_server) matched 0")
+                .endsWith("gate: cannot judge (exit 2)\n");
+        Path hit = SyntheticRun.of("chaos_message_faults_21").type(RunType.MESSAGE_FAULTS)
+                .faultCounters(new io.stampede.reports.FaultCounters("signals.>", "to_client", 303, 0, 73, 0, 0)).write(tmp.resolve("hit"));
+        assertThat(gate(hit.toString())).isZero();
+        assertThat(out()).contains("fault: subject=signals.> direction=to_client matched=303 delayed=0 dropped=73 duplicated=0 reordered=0\n");
+        String html = io.stampede.reports.html.HtmlReport.render(hit, false);
+        assertThat(html).contains("id=\"fault-counters\"").contains("matched 303").contains("dropped 73");
+        assertThat(io.stampede.reports.html.HtmlReport.render(nothing, false)).contains("id=\"reason-fault_matched_nothing\"");
+    }
+
+    @Test
     void aFailureWinsOverWhatCannotBeJudged() throws Exception {
         Path dir = SyntheticRun.of("chaos_backpressure_10").lost(1).write(tmp.resolve("run"));
         assertThat(gate(dir.toString(), "--criteria", criteria("a.yaml", "max_lost: 0\nseries: {nope: {p99_ms: 5}}").toString()))

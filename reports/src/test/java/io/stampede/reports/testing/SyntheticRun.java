@@ -44,6 +44,7 @@ public final class SyntheticRun {
     private long duplicated = 0;
     private Double p95Ms = 120.0;
     private Double koPct = 0.5;
+    private io.stampede.reports.FaultCounters faultCounters;
     private final Map<String, Histogram> expected = new LinkedHashMap<>();
 
     public static SyntheticRun of(String id) {
@@ -66,6 +67,8 @@ public final class SyntheticRun {
     public SyntheticRun lost(long n) { this.lost = n; return this; }
     public SyntheticRun duplicated(long n) { this.duplicated = n; return this; }
     /** A load test's HTTP p95 (ms) and KO % (null = no samples). */
+    /** The verdict's message fault counters (verdict.json {@code fault}). */
+    public SyntheticRun faultCounters(io.stampede.reports.FaultCounters f) { this.faultCounters = f; return this; }
     public SyntheticRun loadTest(Double p95, Double ko) { this.p95Ms = p95; this.koPct = ko; return this; }
 
     /** The whole-run histogram of everything recorded in {@code name}. */
@@ -127,7 +130,7 @@ public final class SyntheticRun {
                 Observation o = Observation.builder(id, type).isFinal(finalVerdict)
                         .integrity(sent, sent - lost, duplicated, 0, 0)
                         .requests(sent, sutErrors).loadTest(p95Ms, koPct)
-                        .decisions(1000L, 2000L).targetHealthy(true).catchUp(6.5, 20).build();
+                        .decisions(1000L, 2000L).targetHealthy(true).catchUp(6.5, 20).fault(faultCounters).build();
                 w.writeVerdict(VerdictBuilder.build(o, Thresholds.DEFAULTS, end + 1000));
             }
         }
