@@ -127,6 +127,12 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 baseline, bounds, n);
     }
 
+    public ChaosConfig withProxyAdmin(URI url) {
+        return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
+                baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets, url,
+                baseline, bounds, baselineAgents);
+    }
+
     public ChaosConfig withSecurity(String bindHost, String token, boolean allowNoToken) {
         return new ChaosConfig(bindHost, port, natsUrl, targets, home, dataDir, timeScale, token, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets,

@@ -335,7 +335,9 @@ public final class BaselineTraffic implements AutoCloseable {
                 RunResult last = c.awaitEnd(Duration.ofSeconds(5), Duration.ofSeconds(2));
                 if (last.verifier() != null) {
                     try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(config.runDir())) {
-                        w.writeVerdict(verdict(last.verifier(), true));
+                        LoadControls lc = controls;
+                        long republished = lc == null || lc.verifier() == null ? 0 : lc.verifier().republished();
+                        w.writeVerdict(verdict(last.verifier(), republished, true));
                     }
                 }
                 c.close();

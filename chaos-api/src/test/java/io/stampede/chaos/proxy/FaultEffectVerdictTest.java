@@ -88,10 +88,8 @@ class FaultEffectVerdictTest {
             }, "test-agent");
             agent.start();
 
-            ChaosConfig c = ChaosConfig.forTest(nats.url(), Map.of(), ApiFixture.tempDir(), 0.1).withBaseline(100);
-            ChaosConfig cfg = new ChaosConfig(c.host(), c.port(), c.natsUrl(), c.targets(), c.home(), c.dataDir(), c.timeScale(),
-                    c.apiToken(), c.allowNoToken(), c.maxRps(), c.baselineRate(), c.maxMessageRate(), c.webhookUrl(), c.injectors(),
-                    c.errorMetrics(), c.requestMetrics(), c.serviceTargets(), URI.create(admin.baseUrl()), c.baseline(), c.bounds());
+            ChaosConfig cfg = ChaosConfig.forTest(nats.url(), Map.of(), ApiFixture.tempDir(), 0.1).withBaseline(100)
+                    .withProxyAdmin(URI.create(admin.baseUrl()));
             try (ApiFixture fx = ApiFixture.start(cfg, ChaosApiMain.injectorsFor(cfg), cfg.dataDir())) {
                 Await.until("baseline decided through the proxy", Duration.ofSeconds(30), () -> {
                     ApiClient.Response r = fx.client.get("/baseline");
