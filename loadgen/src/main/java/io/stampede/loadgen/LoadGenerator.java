@@ -102,7 +102,14 @@ public final class LoadGenerator implements LoadControls, AutoCloseable {
     private Disruptor<SendEvent> disruptor;
     private PacerLoop pacerLoop;
     private PayloadFiller filler;
-    static final boolean FILL_ON_PUBLISHER = Boolean.getBoolean("stampede.fillOnPublisher");
+    /**
+     * Unpaced, bodies of at least this many bytes are filled on the publisher thread instead of the
+     * pacer's. Measured (loadgen/README.md "Benchmark"): at 1 KiB the publisher's fill gave 0.88-0.91
+     * of the raw loop against 0.84 on the pacer; at 16 B the pacer's gave 0.95-0.98 against 0.83-0.88
+     * (there the publisher is the bottleneck and the pacer's copy runs beside it). Property
+     * {@code stampede.unpacedFillOnPublisherFrom} overrides it for measuring (0: always, a huge value: never).
+     */
+    static final int UNPACED_FILL_ON_PUBLISHER_FROM = Integer.getInteger("stampede.unpacedFillOnPublisherFrom", 512);
     private Thread pacerThread;
     private Thread ticker;
     private DeliveryVerifier verifier;
@@ -147,6 +154,10 @@ public final class LoadGenerator implements LoadControls, AutoCloseable {
 
     public LoadGenConfig config() {
         return cfg;
+    }
+
+    private boolean fillsOnPublisher() {
+        return cfg.unpaced() && cfg.payloadSize() >= UNPACED_FILL_ON_PUBLISHER_FROM;
     }
 
     public String runPrefix() {
@@ -220,7 +231,7 @@ public final class LoadGenerator implements LoadControls, AutoCloseable {
             for (int i = 0; i < cfg.connections(); i++) {
                 publishers.add(new Publisher(i, cfg.connections(), connections.get(i), states.get(i), template, subjects,
                         runPrefix, cfg.mode(), total, listener, cfg.maxOutstandingAcks(), new Pacer(cfg.pacerSpinNanos()),
-                        cfg.unpaced(), filler.slotState(i), FILL_ON_PUBLISHER && cfg.unpaced() ? filler : null));
+                        cfg.unpaced(), filler.slotState(i), fillsOnPublisher() ? filler : null));
             }
             @SuppressWarnings("unchecked")
             com.lmax.disruptor.EventHandler<SendEvent>[] handlers = publishers.toArray(new com.lmax.disruptor.EventHandler[0]);
@@ -240,7 +251,7 @@ public final class LoadGenerator implements LoadControls, AutoCloseable {
             long startAtNanos = share.startAtEpochMs() == 0 ? 0
                     : System.nanoTime() + (share.startAtEpochMs() * 1000 - io.stampede.loadgen.internal.EpochClock.nowEpochMicros()) * 1000;
             pacerLoop = new PacerLoop(disruptor.getRingBuffer(), controls, new Pacer(0), cfg.unpaced(),
-                    durationNanos, scheduled, FILL_ON_PUBLISHER && cfg.unpaced() ? null : filler, share.count(), share.index(), startAtNanos);
+                    durationNanos, scheduled, fillsOnPublisher() ? null : filler, share.count(), share.index(), startAtNanos);
             pacerThread = new Thread(pacerLoop, "stampede-pacer");
             pacerThread.setDaemon(true);
             controls.pacerThread(pacerThread);
