@@ -36,7 +36,7 @@ public final class PacerLoop implements Runnable {
     /** How far ahead of their due time events enter the ring; bounds how late a rate change applies. */
     public static final long LOOKAHEAD_NANOS = 2_000_000;
 
-    private final RingBuffer<SendEvent> ring;
+    private final Slots ring;
     private final Controls controls;
     private final Pacer pacer;
     private final boolean unpaced;
@@ -74,6 +74,12 @@ public final class PacerLoop implements Runnable {
      */
     public PacerLoop(RingBuffer<SendEvent> ring, Controls controls, Pacer pacer, boolean unpaced, long durationNanos,
                      AtomicLong scheduled, PayloadFiller filler, long seqStride, long seqOffset, long startAtNanos) {
+        this(Slots.of(ring), controls, pacer, unpaced, durationNanos, scheduled, filler, seqStride, seqOffset, startAtNanos);
+    }
+
+    /** Where events go: the Disruptor ring, or straight to one publisher on this thread ({@link Slots#direct}). */
+    public PacerLoop(Slots ring, Controls controls, Pacer pacer, boolean unpaced, long durationNanos,
+                     AtomicLong scheduled, PayloadFiller filler, long seqStride, long seqOffset, long startAtNanos) {
         this.seqStride = seqStride;
         this.seqOffset = seqOffset;
         this.startAtNanos = startAtNanos;
@@ -84,7 +90,7 @@ public final class PacerLoop implements Runnable {
         this.unpaced = unpaced;
         this.durationNanos = durationNanos <= 0 ? Long.MAX_VALUE : durationNanos;
         this.scheduled = scheduled;
-        this.unpacedRefill = Math.max(1, Math.min(UNPACED_BATCH, ring.getBufferSize() / 4));
+        this.unpacedRefill = Math.max(1, Math.min(UNPACED_BATCH, ring.bufferSize() / 4));
     }
 
     public long startNanos() {
@@ -317,6 +323,86 @@ public final class PacerLoop implements Runnable {
         dupSentAt = sentAt;
         dupOf = of;
         dupMask = n - 1;
+    }
+
+    /**
+     * The slots events are written to. {@link #of} is the Disruptor ring (the publishers run on
+     * their own threads); {@link #direct} hands each event to one publisher on the calling thread
+     * as soon as it is published: unpaced with one connection there is no schedule to wait for,
+     * so the hand-over to another thread is pure cost (a third busy thread on two cores).
+     */
+    public interface Slots {
+        long next();
+
+        SendEvent get(long sequence);
+
+        void publish(long sequence);
+
+        long remainingCapacity();
+
+        int bufferSize();
+
+        static Slots of(RingBuffer<SendEvent> ring) {
+            return new Slots() {
+                @Override
+                public long next() {
+                    return ring.next();
+                }
+
+                @Override
+                public SendEvent get(long sequence) {
+                    return ring.get(sequence);
+                }
+
+                @Override
+                public void publish(long sequence) {
+                    ring.publish(sequence);
+                }
+
+                @Override
+                public long remainingCapacity() {
+                    return ring.remainingCapacity();
+                }
+
+                @Override
+                public int bufferSize() {
+                    return ring.getBufferSize();
+                }
+            };
+        }
+
+        /** One reused event, published by calling {@code publisher} right away (batch size: {@code batch}). */
+        static Slots direct(Publisher publisher, int batch) {
+            return new Slots() {
+                private final SendEvent ev = new SendEvent();
+                private long next;
+
+                @Override
+                public long next() {
+                    return next++;
+                }
+
+                @Override
+                public SendEvent get(long sequence) {
+                    return ev;
+                }
+
+                @Override
+                public void publish(long sequence) {
+                    publisher.onEvent(ev, sequence, true);
+                }
+
+                @Override
+                public long remainingCapacity() {
+                    return Long.MAX_VALUE;
+                }
+
+                @Override
+                public int bufferSize() {
+                    return batch;
+                }
+            };
+        }
     }
 
     private static boolean sameDuplicates(ActiveSet.Duplicates a, ActiveSet.Duplicates b) {
