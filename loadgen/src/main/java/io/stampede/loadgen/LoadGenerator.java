@@ -275,9 +275,7 @@ public final class LoadGenerator implements LoadControls, AutoCloseable {
             controls.pacerThread(pacerThread);
             startNanos = startAtNanos != 0 && startAtNanos - System.nanoTime() > 0 ? startAtNanos : System.nanoTime();
             pacerThread.start();
-            ticker = new Thread(this::tickLoop, "stampede-stats");
-            ticker.setDaemon(true);
-            ticker.start();
+            ticker = io.stampede.loadgen.internal.SecondTicker.start("stampede-stats", () -> stopped, () -> tick(false), log, "stats tick");
             log.info("loadgen {} started: rate {} msg/s, {} B, subject {}, mode {}", runPrefix,
                     cfg.unpaced() ? "unpaced" : cfg.baselineRate(), cfg.payloadSize(), cfg.subjectPattern(), cfg.mode());
             return this;
@@ -537,23 +535,6 @@ public final class LoadGenerator implements LoadControls, AutoCloseable {
     public Histogram latenessHistogram() {
         synchronized (total) {
             return total.cumulative.copy();
-        }
-    }
-
-    private void tickLoop() {
-        long next = System.nanoTime() + 1_000_000_000L;
-        while (!stopped) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                continue;
-            }
-            next += 1_000_000_000L;
-            try {
-                tick(false);
-            } catch (RuntimeException e) {
-                log.warn("stats tick failed: {}", e.toString());
-            }
         }
     }
 

@@ -237,9 +237,7 @@ public final class Coordinator implements AutoCloseable {
             // and all, took over a second on the test box and it was called missing before its first report)
             agents.get(i).lastSeenNanos = System.nanoTime();
         }
-        ticker = new Thread(this::tickLoop, "stampede-coordinator");
-        ticker.setDaemon(true);
-        ticker.start();
+        ticker = io.stampede.loadgen.internal.SecondTicker.start("stampede-coordinator", () -> ended, this::tick, log, "coordinator tick");
         log.info("coordinator {}: {} agents, {} msg/s from {}", runPrefix, agentCount, cfg.baselineRate(), startAtMs);
         return this;
     }
@@ -424,23 +422,6 @@ public final class Coordinator implements AutoCloseable {
         a.accept(r, h);
         if (r.last() && verifier != null) {
             verifier.shareDone(a.index); // after its last progress (handled first): nothing of it is pending now
-        }
-    }
-
-    private void tickLoop() {
-        long next = System.nanoTime() + 1_000_000_000L;
-        while (!ended) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                continue;
-            }
-            next += 1_000_000_000L;
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                log.warn("coordinator tick failed: {}", e.toString());
-            }
         }
     }
 
