@@ -25,6 +25,25 @@ public final class ApiFixture implements AutoCloseable {
         this.client = new ApiClient(api.port());
     }
 
+    /**
+     * POSTs {@code body} until it is accepted and returns its experiment id: backpressure and
+     * duplicate_messages answer 409 until the baseline traffic runs (in this process or on its
+     * agents); any other answer fails.
+     */
+    public String postWhenBaselineRuns(String body, java.time.Duration timeout) {
+        String[] id = new String[1];
+        io.stampede.testkit.Await.until("baseline accepts " + body, timeout, () -> {
+            ApiClient.Response r = client.postJson("/experiments", body);
+            if (r.status() == 201) {
+                id[0] = r.json().getString("experiment_id");
+                return true;
+            }
+            org.assertj.core.api.Assertions.assertThat(r.status()).as(r.body()).isEqualTo(409);
+            return false;
+        });
+        return id[0];
+    }
+
     public static Path tempDir() {
         try {
             return Files.createTempDirectory("stampede-chaos-");

@@ -91,7 +91,8 @@ class BusDuplicatesAgentTest {
         }
     }
 
-    private static FaultInjector<DuplicateMessages> neverBaseline() {
+    /** The baseline side of a {@link DuplicateMessagesRouter} where there is none: {@code source: "bus"} must never reach it. */
+    static FaultInjector<DuplicateMessages> neverBaseline() {
         return new FaultInjector<>() {
             @Override
             public Class<DuplicateMessages> specType() {
@@ -106,6 +107,11 @@ class BusDuplicatesAgentTest {
             @Override
             public void revert(ExperimentContext ctx, DuplicateMessages spec, JsonObject token) {
                 throw new AssertionError("source bus must not reach the baseline");
+            }
+
+            @Override
+            public String unavailable() {
+                return "baseline off";
             }
         };
     }

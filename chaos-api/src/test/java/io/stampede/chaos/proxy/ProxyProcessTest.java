@@ -6,7 +6,6 @@ import io.nats.client.Nats;
 import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.experiment.MessageFaults;
 import io.stampede.chaos.experiment.NatsLatency;
-import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.proxy.LatencyProbe;
 import io.stampede.proxy.ProxyMain;
@@ -84,28 +83,7 @@ class ProxyProcessTest {
     @Test
     void messageFaultsAndBusDuplicatesThroughTheProxyProcess() throws Exception {
         MessageFaultsInjector mf = new MessageFaultsInjector(admin);
-        FaultInjector<DuplicateMessages> baselineNeverUsed = new FaultInjector<>() {
-            @Override
-            public Class<DuplicateMessages> specType() {
-                return DuplicateMessages.class;
-            }
-
-            @Override
-            public JsonObject apply(ExperimentContext ctx, DuplicateMessages spec) {
-                throw new AssertionError("source bus must not reach the baseline");
-            }
-
-            @Override
-            public void revert(ExperimentContext ctx, DuplicateMessages spec, JsonObject token) {
-                throw new AssertionError("source bus must not reach the baseline");
-            }
-
-            @Override
-            public String unavailable() {
-                return "baseline off";
-            }
-        };
-        DuplicateMessagesRouter dups = new DuplicateMessagesRouter(baselineNeverUsed, admin);
+        DuplicateMessagesRouter dups = new DuplicateMessagesRouter(BusDuplicatesAgentTest.neverBaseline(), admin);
         try (Connection pub = Nats.connect(natsUrl); Connection sub = Nats.connect(natsUrl)) {
             AtomicLong lost = new AtomicLong();
             AtomicLong kept = new AtomicLong();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.StreamConfiguration;
-import io.stampede.chaos.ApiClient;
 import io.stampede.chaos.ApiFixture;
 import io.stampede.chaos.ChaosApiMain;
 import io.stampede.chaos.ChaosConfig;
@@ -57,9 +56,9 @@ class BaselineAgentsTest {
             try (ApiFixture fx = ApiFixture.start(cfg, ChaosApiMain.injectorsFor(cfg), cfg.dataDir())) {
                 Await.until("the agents publish the baseline", Duration.ofSeconds(40), () -> got.size() > 200);
                 // one after the other: an experiment answers for every duplicate in its window, whoever caused it
-                String bp = post(fx, "{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":20}");
+                String bp = fx.postWhenBaselineRuns("{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":20}", Duration.ofSeconds(40));
                 awaitFinal(fx, bp);
-                String dup = post(fx, "{\"type\":\"duplicate_messages\",\"duplicate_rate\":0.25,\"duration_s\":20}");
+                String dup = fx.postWhenBaselineRuns("{\"type\":\"duplicate_messages\",\"duplicate_rate\":0.25,\"duration_s\":20}", Duration.ofSeconds(40));
                 awaitFinal(fx, dup);
                 for (String id : new String[] {bp, dup}) {
                     JsonObject e = fx.client.get("/experiments/" + id).json();
@@ -114,20 +113,5 @@ class BaselineAgentsTest {
     static void awaitFinal(ApiFixture fx, String id) {
         Await.until(id + " final", Duration.ofSeconds(60),
                 () -> fx.client.get("/experiments/" + id).json().getJsonObject("verdict").getBoolean("final"));
-    }
-
-    /** POSTs until the baseline is running on its agents (409 before). */
-    static String post(ApiFixture fx, String body) {
-        String[] id = new String[1];
-        Await.until("baseline on agents accepts " + body, Duration.ofSeconds(40), () -> {
-            ApiClient.Response r = fx.client.postJson("/experiments", body);
-            if (r.status() == 201) {
-                id[0] = r.json().getString("experiment_id");
-                return true;
-            }
-            assertThat(r.status()).as(r.body()).isEqualTo(409);
-            return false;
-        });
-        return id[0];
     }
 }

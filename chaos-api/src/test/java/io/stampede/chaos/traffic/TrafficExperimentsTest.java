@@ -70,17 +70,7 @@ class TrafficExperimentsTest {
 
     /** POSTs until the baseline traffic is connected (409 before). */
     static String post(String body) {
-        String[] id = new String[1];
-        Await.until("baseline traffic accepts " + body, Duration.ofSeconds(20), () -> {
-            ApiClient.Response r = fx.client.postJson("/experiments", body);
-            if (r.status() == 201) {
-                id[0] = r.json().getString("experiment_id");
-                return true;
-            }
-            assertThat(r.status()).as(r.body()).isEqualTo(409);
-            return false;
-        });
-        return id[0];
+        return fx.postWhenBaselineRuns(body, Duration.ofSeconds(20));
     }
 
     static JsonObject get(String id) {
