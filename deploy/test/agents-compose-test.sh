@@ -33,16 +33,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Polls "$@" (a command) every 0.5 s for up to $1 seconds.
-await() {
-    local timeout="$1" deadline
-    shift
-    deadline=$((SECONDS + timeout))
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.5
-    done
-}
+# shellcheck source=lib.sh
+source "$ROOT/deploy/test/lib.sh"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 command -v jq >/dev/null || fail "jq is required (apt-get install jq)"

@@ -27,16 +27,8 @@ fail() {
 cleanup() { "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-# Polls "$@" (a command) every 0.5 s for up to $1 seconds.
-await() {
-    local timeout="$1" deadline
-    shift
-    deadline=$((SECONDS + timeout))
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.5
-    done
-}
+# shellcheck source=lib.sh
+source "$ROOT/deploy/test/lib.sh"
 status() { docker inspect -f '{{.State.Status}}' "$1"; }
 is_status() { [[ "$(status "$1")" == "$2" ]]; }
 exp_field() { curl -sf "$API/experiments/$1" | jq -r ".$2"; }
