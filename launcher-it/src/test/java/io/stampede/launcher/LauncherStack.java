@@ -69,6 +69,8 @@ final class LauncherStack {
         // small and quick to start: five JVMs share two cores with other work
         env.put("STAMPEDE_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         env.put("STAMPEDE_BASELINE", "off");
+        // the packaged jars only: `up` must not run Maven in the middle of the build that tests it
+        env.put("STAMPEDE_BUILD", "never");
         env.put("PROMETHEUS_PORT", Integer.toString(prometheusPort));
         // a test that needs Prometheus turns it on (STAMPEDE_PROMETHEUS=on in its extra env)
         env.put("STAMPEDE_PROMETHEUS", "off");
