@@ -2,6 +2,7 @@ package io.stampede.chaos.servicefailure;
 
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.ServiceFailure.FailureType;
+import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.chaos.servicefailure.LocalProcesses.ProcId;
@@ -492,7 +493,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
     private static final class MdcScope implements AutoCloseable {
         MdcScope(ExperimentContext ctx) {
             MDC.put("_chaos_experiment_id", ctx.experimentId());
-            MDC.put("_chaos_type", ServiceFailure.TYPE);
+            MDC.put("_chaos_type", SpecType.SERVICE_FAILURE.json());
         }
 
         @Override
