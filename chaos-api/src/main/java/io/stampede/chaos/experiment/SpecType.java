@@ -2,6 +2,7 @@ package io.stampede.chaos.experiment;
 
 import io.stampede.reports.RunType;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -24,7 +25,8 @@ public enum SpecType {
             "jitter_pct", "reorder_window_ms");
 
     /** Every JSON name, sorted (as error messages list them). */
-    public static final SortedSet<String> NAMES = new TreeSet<>(Arrays.stream(values()).map(SpecType::json).toList());
+    public static final SortedSet<String> NAMES =
+            Collections.unmodifiableSortedSet(new TreeSet<>(Arrays.stream(values()).map(SpecType::json).toList()));
 
     private final RunType runType;
     private final Set<String> fields;
