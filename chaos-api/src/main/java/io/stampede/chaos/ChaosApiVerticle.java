@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.stampede.chaos.experiment.Problem;
-import io.stampede.chaos.experiment.SpecParser;
+import io.stampede.chaos.experiment.SpecCodec;
 import io.stampede.chaos.experiment.Templates;
 import io.stampede.chaos.lifecycle.ApiException;
 import io.stampede.chaos.lifecycle.Experiment;
@@ -47,7 +47,7 @@ public final class ChaosApiVerticle extends VerticleBase {
     private final ChaosConfig cfg;
     private final PrometheusMeterRegistry registry;
     private final ExperimentManager manager;
-    private final SpecParser parser;
+    private final SpecCodec parser;
     private final Instant startedAt = Instant.now();
     private final byte[] openApi;
     private final TargetHealth health;
@@ -64,7 +64,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         this.health = health;
         this.registry = registry;
         this.manager = manager;
-        this.parser = new SpecParser(cfg.limits());
+        this.parser = new SpecCodec(cfg.limits());
         this.openApi = resource("/openapi.yaml");
     }
 
@@ -388,7 +388,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         }
     }
 
-    private record Request(List<SpecParser.Parsed> items, boolean plan) {}
+    private record Request(List<SpecCodec.Parsed> items, boolean plan) {}
 
     /** A single experiment, a template (with overrides), or a plan ({@code experiments: [...]}). */
     private Request interpret(JsonObject body) {
@@ -435,10 +435,10 @@ public final class ChaosApiVerticle extends VerticleBase {
     }
 
     private Request plan(List<JsonObject> steps) {
-        List<SpecParser.Parsed> items = new ArrayList<>();
+        List<SpecCodec.Parsed> items = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
-            SpecParser.Result r = parser.parse(steps.get(i));
+            SpecCodec.Result r = parser.parse(steps.get(i));
             String prefix = "experiments[" + i + "].";
             r.problems().forEach(p -> problems.add(p.prefixed(prefix)));
             if (r.ok()) {
@@ -451,8 +451,8 @@ public final class ChaosApiVerticle extends VerticleBase {
         return new Request(items, true);
     }
 
-    private SpecParser.Parsed parseOne(JsonObject body, String prefix) {
-        SpecParser.Result r = parser.parse(body);
+    private SpecCodec.Parsed parseOne(JsonObject body, String prefix) {
+        SpecCodec.Result r = parser.parse(body);
         if (!r.ok()) {
             throw invalid(r.problems().stream().map(p -> p.prefixed(prefix)).toList());
         }

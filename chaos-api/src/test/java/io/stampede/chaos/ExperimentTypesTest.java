@@ -2,7 +2,7 @@ package io.stampede.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stampede.chaos.experiment.SpecParser;
+import io.stampede.chaos.experiment.SpecCodec;
 import io.stampede.reports.CriteriaTable;
 import io.stampede.reports.RunType;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ExperimentTypesTest {
     @Test
     void everyTypeHasARunTypeAndCriteria() {
-        for (String type : SpecParser.TYPES) {
+        for (String type : SpecCodec.TYPES) {
             RunType rt = RunType.fromJson(type).orElse(null);
             assertThat(rt).as("RunType for %s", type).isNotNull();
             assertThat(CriteriaTable.criteria(rt)).as("criteria of %s", type).isNotEmpty();

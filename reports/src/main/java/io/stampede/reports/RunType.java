@@ -3,7 +3,11 @@ package io.stampede.reports;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a run directory records: one of the five experiment types, a plan, or the baseline run. */
+/**
+ * What a run directory records: one of the six experiment types, a plan, or the baseline run. The
+ * one declaration of these names: the control API's experiment types ({@code SpecType} in chaos-api)
+ * take theirs from here.
+ */
 public enum RunType {
     NATS_LATENCY, SERVICE_FAILURE, BACKPRESSURE, LOAD_TEST, DUPLICATE_MESSAGES, MESSAGE_FAULTS, PLAN, BASELINE;
 

@@ -2,10 +2,8 @@ package io.stampede.chaos.experiment;
 
 /** Multiply the baseline message rate; several active experiments multiply together. */
 public record Backpressure(double rateMultiplier, int durationS) implements ExperimentSpec {
-    public static final String TYPE = "backpressure";
-
     @Override
-    public String type() {
-        return TYPE;
+    public SpecType kind() {
+        return SpecType.BACKPRESSURE;
     }
 }

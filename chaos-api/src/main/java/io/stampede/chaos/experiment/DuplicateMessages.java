@@ -8,8 +8,6 @@ package io.stampede.chaos.experiment;
  */
 public record DuplicateMessages(double duplicateRate, int durationS, int duplicateDelayMs, Mode mode, Source source,
                                 String subject) implements ExperimentSpec {
-    public static final String TYPE = "duplicate_messages";
-
     public enum Mode { APP, STREAM }
 
     public enum Source { BASELINE, BUS }
@@ -20,7 +18,7 @@ public record DuplicateMessages(double duplicateRate, int durationS, int duplica
     }
 
     @Override
-    public String type() {
-        return TYPE;
+    public SpecType kind() {
+        return SpecType.DUPLICATE_MESSAGES;
     }
 }

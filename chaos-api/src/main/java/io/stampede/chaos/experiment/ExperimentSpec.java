@@ -1,14 +1,20 @@
 package io.stampede.chaos.experiment;
 
 /**
- * The experiment types of the control API, one record each. The JSON {@code type} name is
- * declared once, by {@link #type()}; {@code duration_s} is common to all.
+ * The experiment types of the control API, one record each. Each names its {@link SpecType}, which
+ * holds the JSON {@code type} name; {@code duration_s} is common to all. {@link SpecCodec} is the
+ * one mapping between these records and JSON.
  */
 public sealed interface ExperimentSpec
         permits NatsLatency, ServiceFailure, Backpressure, LoadTest, DuplicateMessages, MessageFaults {
 
+    /** Which type this is: {@code switch (spec.kind())} is how code decides per type. */
+    SpecType kind();
+
     /** The JSON {@code type} value. */
-    String type();
+    default String type() {
+        return kind().json();
+    }
 
     /** Seconds the fault stays applied (before the server time scale). */
     int durationS();

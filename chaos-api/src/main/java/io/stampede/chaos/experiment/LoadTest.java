@@ -4,10 +4,8 @@ import java.net.URI;
 
 /** Open-model HTTP load (Gatling, in a child JVM) at rps for duration_s. */
 public record LoadTest(double rps, int durationS, int payloadSize, URI targetUrl) implements ExperimentSpec {
-    public static final String TYPE = "load_test";
-
     @Override
-    public String type() {
-        return TYPE;
+    public SpecType kind() {
+        return SpecType.LOAD_TEST;
     }
 }

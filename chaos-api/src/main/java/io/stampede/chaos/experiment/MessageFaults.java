@@ -9,8 +9,6 @@ package io.stampede.chaos.experiment;
  */
 public record MessageFaults(String subject, Direction direction, String client, double dropRate, double duplicateRate,
                             int delayMs, double jitterPct, int reorderWindowMs, int durationS) implements ExperimentSpec {
-    public static final String TYPE = "message_faults";
-
     public enum Direction {
         /** PUB/HPUB on their way to nats-server */
         TO_SERVER,
@@ -20,7 +18,7 @@ public record MessageFaults(String subject, Direction direction, String client, 
     }
 
     @Override
-    public String type() {
-        return TYPE;
+    public SpecType kind() {
+        return SpecType.MESSAGE_FAULTS;
     }
 }

@@ -6,8 +6,6 @@ package io.stampede.chaos.experiment;
  */
 public record NatsLatency(int delayMs, int durationS, double jitterPct, Direction direction, String subject)
         implements ExperimentSpec {
-    public static final String TYPE = "nats_latency";
-
     /** Every byte, no subject filter (the byte path: nothing reordered). */
     public NatsLatency(int delayMs, int durationS, double jitterPct, Direction direction) {
         this(delayMs, durationS, jitterPct, direction, null);
@@ -21,7 +19,7 @@ public record NatsLatency(int delayMs, int durationS, double jitterPct, Directio
     }
 
     @Override
-    public String type() {
-        return TYPE;
+    public SpecType kind() {
+        return SpecType.NATS_LATENCY;
     }
 }

@@ -3,15 +3,13 @@ package io.stampede.chaos.lifecycle;
 import io.stampede.chaos.experiment.Backpressure;
 import io.stampede.chaos.experiment.ExperimentSpec;
 import io.stampede.chaos.experiment.Limits;
-import io.stampede.chaos.experiment.LoadTest;
 import io.stampede.chaos.experiment.Problem;
 import io.stampede.chaos.experiment.ServiceFailure;
+import io.stampede.chaos.experiment.SpecType;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Decides whether new experiments may join the live ones: one service_failure per service at a
@@ -41,30 +39,36 @@ final class Admission {
                     List.of(new Problem("experiments", "limit " + limits.maxActive() + " reached")));
         }
         List<Window> windows = new ArrayList<>(live);
-        Map<Window, Boolean> isNew = new IdentityHashMap<>();
-        planned.forEach(w -> isNew.put(w, true));
         for (Window w : planned) {
-            if (w.spec() instanceof ServiceFailure sf) {
-                for (Window other : windows) {
-                    if (other.spec() instanceof ServiceFailure osf && osf.service().equals(sf.service()) && other.overlaps(w)) {
-                        String who = other.owner() == null ? "another step of this plan" : other.owner();
-                        throw new ApiException(409, "conflict", "service " + sf.service() + " already has a service_failure: " + who,
-                                List.of(new Problem("service", "busy with " + who)));
-                    }
-                }
-            }
-            if (w.spec() instanceof LoadTest) {
-                long overlapping = windows.stream().filter(o -> o.spec() instanceof LoadTest && o.overlaps(w)).count();
-                if (overlapping + 1 > limits.maxLoadTests()) {
-                    throw new ApiException(429, "too_many_load_tests", "at most " + limits.maxLoadTests()
-                            + " load_test experiments may run at once, each is a Gatling JVM (STAMPEDE_MAX_LOAD_TESTS); nothing was started",
-                            List.of(new Problem("type", "load_test limit " + limits.maxLoadTests() + " reached")));
-                }
-            }
-            if (w.spec() instanceof Backpressure) {
-                checkRate(windows, w);
-            }
+            Runnable check = switch (w.spec().kind()) {
+                case SERVICE_FAILURE -> () -> checkService(windows, w, (ServiceFailure) w.spec());
+                case LOAD_TEST -> () -> checkLoadTests(windows, w);
+                case BACKPRESSURE -> () -> checkRate(windows, w);
+                case NATS_LATENCY, MESSAGE_FAULTS, DUPLICATE_MESSAGES -> () -> { };
+            };
+            check.run();
             windows.add(w);
+        }
+    }
+
+    /** One service_failure per service at a time. */
+    private static void checkService(List<Window> windows, Window w, ServiceFailure sf) {
+        for (Window other : windows) {
+            if (other.spec() instanceof ServiceFailure osf && osf.conflictsWith(sf) && other.overlaps(w)) {
+                String who = other.owner() == null ? "another step of this plan" : other.owner();
+                throw new ApiException(409, "conflict", "service " + sf.service() + " already has a service_failure: " + who,
+                        List.of(new Problem("service", "busy with " + who)));
+            }
+        }
+    }
+
+    /** At most maxLoadTests Gatling JVMs at once. */
+    private void checkLoadTests(List<Window> windows, Window w) {
+        long overlapping = windows.stream().filter(o -> o.spec().kind() == SpecType.LOAD_TEST && o.overlaps(w)).count();
+        if (overlapping + 1 > limits.maxLoadTests()) {
+            throw new ApiException(429, "too_many_load_tests", "at most " + limits.maxLoadTests()
+                    + " load_test experiments may run at once, each is a Gatling JVM (STAMPEDE_MAX_LOAD_TESTS); nothing was started",
+                    List.of(new Problem("type", "load_test limit " + limits.maxLoadTests() + " reached")));
         }
     }
 

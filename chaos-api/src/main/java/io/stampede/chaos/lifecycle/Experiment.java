@@ -1,21 +1,15 @@
 package io.stampede.chaos.lifecycle;
 
 import io.stampede.chaos.experiment.AbortIf;
-import io.stampede.chaos.experiment.Backpressure;
-import io.stampede.chaos.experiment.DuplicateMessages;
+import io.stampede.chaos.experiment.Criteria;
 import io.stampede.chaos.experiment.ExperimentSpec;
 import io.stampede.chaos.experiment.ExperimentState;
-import io.stampede.chaos.experiment.LoadTest;
-import io.stampede.chaos.experiment.MessageFaults;
-import io.stampede.chaos.experiment.NatsLatency;
-import io.stampede.chaos.experiment.ServiceFailure;
+import io.stampede.chaos.experiment.SpecCodec;
+import io.stampede.reports.Thresholds;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,6 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * published through a volatile field. Readers (HTTP handlers, /metrics gauges, guardrails) take
  * the view and never wait; only the runner changes it, holding {@link #transitions} across an
  * apply or a revert so a DELETE waits for an apply in flight. No reader takes that lock.
+ *
+ * <p>What was asked is held typed: the spec, its {@link AbortIf} and its {@link Criteria}
+ * (thresholds parsed once, at POST). Its JSON, in the API and in the journal, is
+ * {@link SpecCodec}'s.
  */
 public final class Experiment {
     /** Where the fault itself stands, journaled so a restart knows what to revert. */
@@ -50,7 +48,7 @@ public final class Experiment {
 
     private final String id;
     private final ExperimentSpec spec;
-    private final JsonObject params;
+    private final Criteria criteria;
     private final String planId;
     private final AbortIf abortIf;
     private final Instant createdAt;
@@ -59,11 +57,12 @@ public final class Experiment {
     final ReentrantLock transitions = new ReentrantLock();
     private volatile View view;
 
-    public Experiment(String id, ExperimentSpec spec, JsonObject params, String planId, AbortIf abortIf,
+    /** {@code criteria}: the POST's threshold overrides, null for the seed's defaults. */
+    public Experiment(String id, ExperimentSpec spec, Criteria criteria, String planId, AbortIf abortIf,
                       Instant createdAt, Instant startsAt, Instant endsAt, Path runDir) {
         this.id = id;
         this.spec = spec;
-        this.params = params.copy();
+        this.criteria = criteria;
         this.planId = planId;
         this.abortIf = abortIf;
         this.createdAt = createdAt;
@@ -95,9 +94,9 @@ public final class Experiment {
         return runDir;
     }
 
-    /** The POST's threshold overrides ({@code criteria}), or null for the seed's defaults. */
-    public JsonObject criteria() {
-        return params.getJsonObject("criteria");
+    /** The thresholds its verdict judges against: the POST's {@code criteria} over the seed's defaults. */
+    public Thresholds thresholds() {
+        return criteria == null ? Thresholds.DEFAULTS : criteria.thresholds();
     }
 
     public Instant createdAt() {
@@ -191,7 +190,7 @@ public final class Experiment {
                 .put("experiment_id", id)
                 .put("type", spec.type())
                 .put("status", v.state().json())
-                .put("params", params.copy())
+                .put("params", SpecCodec.toJson(spec, criteria))
                 .put("created_at", createdAt.toString())
                 .put("starts_at", v.startsAt().toString())
                 .put("ends_at", v.endsAt().toString())
@@ -208,7 +207,7 @@ public final class Experiment {
             o.put("plan_id", planId);
         }
         if (abortIf != null) {
-            o.put("abort_if", abortIfJson(abortIf));
+            o.put("abort_if", SpecCodec.toJson(abortIf));
         }
         if (stats != null) {
             o.put("stats", stats);
@@ -224,19 +223,10 @@ public final class Experiment {
         return o;
     }
 
+    /** Rebuilds an experiment from its journal record ({@link #snapshot}), its spec through {@link SpecCodec}. */
     public static Experiment fromSnapshot(JsonObject s) {
-        String type = s.getString("type");
-        JsonObject p = s.getJsonObject("params");
-        ExperimentSpec spec = specFrom(type, p);
-        AbortIf abortIf = null;
-        JsonObject a = s.getJsonObject("abort_if");
-        if (a != null) {
-            Map<String, Integer> down = new HashMap<>();
-            JsonObject d = a.getJsonObject("target_down_s", new JsonObject());
-            d.fieldNames().forEach(k -> down.put(k, d.getInteger(k)));
-            abortIf = new AbortIf(a.getDouble("error_rate_pct"), a.getInteger("window_s", 30), down);
-        }
-        Experiment e = new Experiment(s.getString("experiment_id"), spec, p, s.getString("plan_id"), abortIf,
+        SpecCodec.Parsed p = SpecCodec.decode(s.getString("type"), s.getJsonObject("params"), s.getJsonObject("abort_if"));
+        Experiment e = new Experiment(s.getString("experiment_id"), p.spec(), p.criteria(), s.getString("plan_id"), p.abortIf(),
                 Instant.parse(s.getString("created_at")), Instant.parse(s.getString("starts_at")),
                 Instant.parse(s.getString("ends_at")), Path.of(s.getString("run_dir")));
         e.view = new View(ExperimentState.parse(s.getString("status")),
@@ -249,41 +239,5 @@ public final class Experiment {
 
     private static Instant instant(String s) {
         return s == null ? null : Instant.parse(s);
-    }
-
-    /** Rebuilds a spec from its journaled (already validated) params. */
-    static ExperimentSpec specFrom(String type, JsonObject p) {
-        int d = p.getInteger("duration_s");
-        return switch (type) {
-            case NatsLatency.TYPE -> new NatsLatency(p.getInteger("delay_ms"), d, p.getDouble("jitter_pct", 0.0),
-                    "both".equals(p.getString("direction")) ? NatsLatency.Direction.BOTH : NatsLatency.Direction.TO_SERVER,
-                    p.getString("subject"));
-            case MessageFaults.TYPE -> new MessageFaults(p.getString("subject"),
-                    MessageFaults.Direction.valueOf(p.getString("direction", "to_server").toUpperCase(Locale.ROOT)),
-                    p.getString("client"), p.getDouble("drop_rate", 0.0), p.getDouble("duplicate_rate", 0.0),
-                    p.getInteger("delay_ms", 0), p.getDouble("jitter_pct", 0.0), p.getInteger("reorder_window_ms", 0), d);
-            case ServiceFailure.TYPE -> new ServiceFailure(p.getString("service"),
-                    "hang".equals(p.getString("failure_type")) ? ServiceFailure.FailureType.HANG : ServiceFailure.FailureType.CRASH, d);
-            case Backpressure.TYPE -> new Backpressure(p.getDouble("rate_multiplier"), d);
-            case LoadTest.TYPE -> new LoadTest(p.getDouble("rps"), d, p.getInteger("payload_size"), URI.create(p.getString("target_url")));
-            case DuplicateMessages.TYPE -> new DuplicateMessages(p.getDouble("duplicate_rate"), d, p.getInteger("duplicate_delay_ms", 0),
-                    "stream".equals(p.getString("mode")) ? DuplicateMessages.Mode.STREAM : DuplicateMessages.Mode.APP,
-                    "bus".equals(p.getString("source")) ? DuplicateMessages.Source.BUS : DuplicateMessages.Source.BASELINE,
-                    p.getString("subject"));
-            default -> throw new IllegalArgumentException("unknown experiment type in journal: " + type);
-        };
-    }
-
-    static JsonObject abortIfJson(AbortIf a) {
-        JsonObject o = new JsonObject();
-        if (a.errorRatePct() != null) {
-            o.put("error_rate_pct", a.errorRatePct()).put("window_s", a.windowS());
-        }
-        if (!a.targetDownS().isEmpty()) {
-            JsonObject d = new JsonObject();
-            a.targetDownS().forEach(d::put);
-            o.put("target_down_s", d);
-        }
-        return o;
     }
 }

@@ -6,7 +6,8 @@ import io.stampede.chaos.experiment.ExperimentSpec;
 import io.stampede.chaos.experiment.ExperimentState;
 import io.stampede.chaos.experiment.Limits;
 import io.stampede.chaos.experiment.Problem;
-import io.stampede.chaos.experiment.SpecParser;
+import io.stampede.chaos.experiment.SpecCodec;
+import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.experiment.TimeScale;
 import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.chaos.inject.Injectors;
@@ -69,7 +70,8 @@ public final class ExperimentManager implements AutoCloseable {
         this.registry = new ExperimentRegistry(retention.maxHistory());
         this.admission = new Admission(limits);
         this.runner = new ExperimentRunner(injectors, events, scale, meters, this::ended);
-        for (String type : SpecParser.TYPES) {
+        for (SpecType t : SpecType.values()) {
+            String type = t.json();
             for (ExperimentState s : ExperimentState.values()) {
                 Gauge.builder("stampede.experiments", this.registry, r -> r.count(type, s))
                         .description("Experiments by type and state").tag("type", type).tag("state", s.json())
@@ -173,11 +175,11 @@ public final class ExperimentManager implements AutoCloseable {
      * Creates experiments (one, or a plan's steps) atomically: every conflict and limit is checked
      * before any is journaled.
      */
-    public List<Experiment> create(List<SpecParser.Parsed> items, boolean asPlan) {
+    public List<Experiment> create(List<SpecCodec.Parsed> items, boolean asPlan) {
         if (runner.shuttingDown()) {
             throw new ApiException(503, "shutting_down", "the chaos API is shutting down");
         }
-        for (SpecParser.Parsed p : items) {
+        for (SpecCodec.Parsed p : items) {
             if (!injectors.supports(p.spec())) {
                 throw new ApiException(501, "not_implemented",
                         "no injector for type " + p.spec().type() + " in this build; nothing was started",
@@ -193,7 +195,7 @@ public final class ExperimentManager implements AutoCloseable {
         synchronized (admitting) {
             Instant now = Instant.now();
             List<Admission.Window> planned = new ArrayList<>();
-            for (SpecParser.Parsed p : items) {
+            for (SpecCodec.Parsed p : items) {
                 Instant starts = now.plus(runner.scale().of(p.startAfterS()));
                 planned.add(new Admission.Window(p.spec(), starts, starts.plus(runner.scale().of(p.spec().durationS())), null));
             }
@@ -204,10 +206,10 @@ public final class ExperimentManager implements AutoCloseable {
             admission.check(live, planned);
             String planId = asPlan ? "plan_" + registry.nextDigits() : null;
             for (int i = 0; i < items.size(); i++) {
-                SpecParser.Parsed p = items.get(i);
+                SpecCodec.Parsed p = items.get(i);
                 String id = "chaos_" + p.spec().type() + "_" + registry.nextDigits();
                 Admission.Window w = planned.get(i);
-                created.add(new Experiment(id, p.spec(), p.params(), planId, p.abortIf(), now, w.start(), w.end(),
+                created.add(new Experiment(id, p.spec(), p.criteria(), planId, p.abortIf(), now, w.start(), w.end(),
                         runsDir.resolve(id)));
             }
             // journaled before it exists for anyone: a 201 means the record is on disk

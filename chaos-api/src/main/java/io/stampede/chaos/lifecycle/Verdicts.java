@@ -435,12 +435,7 @@ public final class Verdicts implements AutoCloseable {
     }
 
     static Thresholds thresholds(Experiment e) {
-        JsonObject c = e.criteria();
-        if (c == null) {
-            return Thresholds.DEFAULTS;
-        }
-        Thresholds.Parsed p = Thresholds.parse(c.getMap());
-        return p.ok() ? p.thresholds() : Thresholds.DEFAULTS;
+        return e.thresholds();
     }
 
     private static Verdict inconclusive(Verdict v) {

@@ -1,6 +1,7 @@
 package io.stampede.chaos.loadtest;
 
 import io.stampede.chaos.experiment.LoadTest;
+import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
 import io.vertx.core.json.JsonObject;
@@ -335,7 +336,7 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
 
     private static void withMdc(ExperimentContext ctx, Runnable r) {
         try (var a = MDC.putCloseable("_chaos_experiment_id", ctx.experimentId());
-             var b = MDC.putCloseable("_chaos_type", LoadTest.TYPE)) {
+             var b = MDC.putCloseable("_chaos_type", SpecType.LOAD_TEST.json())) {
             r.run();
         }
     }

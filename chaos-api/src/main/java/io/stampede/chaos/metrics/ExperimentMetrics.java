@@ -1,10 +1,6 @@
 package io.stampede.chaos.metrics;
 
-import io.stampede.chaos.experiment.Backpressure;
-import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.experiment.ExperimentSpec;
-import io.stampede.chaos.experiment.LoadTest;
-import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.lifecycle.Experiment;
 import io.stampede.chaos.lifecycle.ExperimentManager;
@@ -54,16 +50,13 @@ final class ExperimentMetrics implements MetricSource {
     }
 
     static String target(ExperimentSpec spec) {
-        if (spec instanceof ServiceFailure s) {
-            return s.service();
-        }
-        if (spec instanceof NatsLatency) {
-            return "nats";
-        }
-        if (spec instanceof Backpressure || spec instanceof DuplicateMessages) {
-            return "agent";
-        }
-        return spec instanceof LoadTest ? "gateway" : "unknown";
+        return switch (spec.kind()) {
+            case SERVICE_FAILURE -> ((ServiceFailure) spec).service();
+            case NATS_LATENCY -> "nats";
+            case BACKPRESSURE, DUPLICATE_MESSAGES -> "agent";
+            case LOAD_TEST -> "gateway";
+            case MESSAGE_FAULTS -> "unknown";
+        };
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.stampede.chaos.proxy;
 
 import io.stampede.chaos.experiment.DuplicateMessages;
+import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.proxy.MessageRule;
@@ -55,7 +56,7 @@ public final class DuplicateMessagesRouter implements FaultInjector<DuplicateMes
         }
         ProxyFault fault = busFault(spec, NatsLatencyInjector.expiresAt(ctx, spec.durationS()));
         JsonObject token = proxy.put(ctx.experimentId(), fault).put("source", "bus");
-        NatsLatencyInjector.withMdc(ctx.experimentId(), DuplicateMessages.TYPE,
+        NatsLatencyInjector.withMdc(ctx.experimentId(), SpecType.DUPLICATE_MESSAGES.json(),
                 () -> log.info("duplicate_messages (bus) applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
         return token;
     }
@@ -68,7 +69,7 @@ public final class DuplicateMessagesRouter implements FaultInjector<DuplicateMes
             return;
         }
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), DuplicateMessages.TYPE,
+        NatsLatencyInjector.withMdc(ctx.experimentId(), SpecType.DUPLICATE_MESSAGES.json(),
                 () -> log.info("duplicate_messages (bus) reverted on proxy {}: {}", r.getString("admin_url"), r.encode()));
     }
 

@@ -1,6 +1,7 @@
 package io.stampede.chaos.proxy;
 
 import io.stampede.chaos.experiment.MessageFaults;
+import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.proxy.MessageRule;
@@ -48,7 +49,7 @@ public final class MessageFaultsInjector implements FaultInjector<MessageFaults>
     public JsonObject apply(ExperimentContext ctx, MessageFaults spec) throws IOException, InterruptedException {
         ProxyFault fault = fault(spec, NatsLatencyInjector.expiresAt(ctx, spec.durationS()));
         JsonObject token = proxy.put(ctx.experimentId(), fault);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), MessageFaults.TYPE,
+        NatsLatencyInjector.withMdc(ctx.experimentId(), SpecType.MESSAGE_FAULTS.json(),
                 () -> log.info("message_faults applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
         return token;
     }
@@ -56,7 +57,7 @@ public final class MessageFaultsInjector implements FaultInjector<MessageFaults>
     @Override
     public void revert(ExperimentContext ctx, MessageFaults spec, JsonObject token) throws IOException, InterruptedException {
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), MessageFaults.TYPE,
+        NatsLatencyInjector.withMdc(ctx.experimentId(), SpecType.MESSAGE_FAULTS.json(),
                 () -> log.info("message_faults reverted on proxy {}: {}", r.getString("admin_url"), r.encode()));
     }
 

@@ -1,6 +1,7 @@
 package io.stampede.chaos.proxy;
 
 import io.stampede.chaos.experiment.NatsLatency;
+import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.proxy.MessageRule;
@@ -50,14 +51,14 @@ public final class NatsLatencyInjector implements FaultInjector<NatsLatency> {
                 expiresAt(ctx, spec.durationS()),
                 spec.subject() == null ? null : new MessageRule(spec.subject(), null, 0, 0, 0, null));
         JsonObject token = proxy.put(id, fault);
-        withMdc(id, NatsLatency.TYPE, () -> log.info("nats_latency applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
+        withMdc(id, SpecType.NATS_LATENCY.json(), () -> log.info("nats_latency applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
         return token;
     }
 
     @Override
     public void revert(ExperimentContext ctx, NatsLatency spec, JsonObject token) throws IOException, InterruptedException {
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        withMdc(ctx.experimentId(), NatsLatency.TYPE, () -> log.info("nats_latency reverted on proxy {} (fault {} was {})",
+        withMdc(ctx.experimentId(), SpecType.NATS_LATENCY.json(), () -> log.info("nats_latency reverted on proxy {} (fault {} was {})",
                 r.getString("admin_url"), r.getString("id"), r.getBoolean("removed") ? "present" : "already gone"));
     }
 

@@ -82,7 +82,7 @@ public final class BaselineTraffic implements AutoCloseable {
                 // default spin/yield/park cycle, which kept a quarter of a core busy while idle
                 .waitStrategy(WaitStrategyKind.BLOCKING)
                 .runDir(runDir)
-                .runName("baseline")
+                .runName(io.stampede.reports.RunType.BASELINE.json())
                 .verifier(VerifierConfig.defaults().withGrace(Duration.ofSeconds(30)))
                 .build();
         BaselineTraffic t = new BaselineTraffic(lg, cfg.baselineAgents());

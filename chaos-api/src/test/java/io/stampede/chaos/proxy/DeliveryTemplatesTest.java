@@ -16,7 +16,7 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.stampede.chaos.experiment.Limits;
 import io.stampede.chaos.experiment.MessageFaults;
-import io.stampede.chaos.experiment.SpecParser;
+import io.stampede.chaos.experiment.SpecCodec;
 import io.stampede.chaos.experiment.Templates;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.proxy.AdminServer;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The templates {@code lossy_deliveries} and {@code reordered_deliveries} fault the deliveries the
- * demo agent consumes and nothing else: applied as the API applies them (template → SpecParser →
+ * demo agent consumes and nothing else: applied as the API applies them (template → SpecCodec →
  * {@link MessageFaultsInjector} → a real proxy), a JetStream publisher through the proxy (as the
  * gateway is) gets every publish ack, while a pull consumer through the proxy (as the agent is)
  * has its deliveries dropped and redelivered. With subject {@code >} the publish acks were dropped
@@ -54,7 +54,7 @@ class DeliveryTemplatesTest {
     static io.stampede.chaos.experiment.ExperimentSpec parsed(String template) {
         JsonObject params = Templates.byName(template).orElseThrow().params().copy().put("duration_s", 60);
         Limits limits = new Limits(Set.of(), List.of(), "http://127.0.0.1:1/webhook", 5000, 100, 100_000, 0.001, 100, 2);
-        SpecParser.Result r = new SpecParser(limits).parse(params);
+        SpecCodec.Result r = new SpecCodec(limits).parse(params);
         assertThat(r.problems()).isEmpty();
         return r.parsed().spec();
     }

@@ -161,7 +161,7 @@ class ContainerServiceFailureTest {
         ServiceFailure spec = new ServiceFailure("web", FailureType.HANG, 1);
         JsonObject token = injector.apply(ctx, spec);
         assertThat(injector.activeExperiment("web")).contains(ctx.experimentId());
-        assertThat(ServiceFailureInjector.conflicts(spec, new ServiceFailure("web", FailureType.CRASH, 5))).isTrue();
+        assertThat(spec.conflictsWith(new ServiceFailure("web", FailureType.CRASH, 5))).isTrue();
         assertThatThrownBy(() -> injector.apply(new ExperimentContext("other", runDir, 1.0), spec))
                 .isInstanceOf(IllegalStateException.class);
         injector.revert(ctx, spec, token);

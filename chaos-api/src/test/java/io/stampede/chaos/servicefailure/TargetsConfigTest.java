@@ -1,7 +1,9 @@
 package io.stampede.chaos.servicefailure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stampede.chaos.inject.ExperimentContext;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,9 +95,10 @@ class TargetsConfigTest {
         ServiceFailureInjector injector = new ServiceFailureInjector(TargetsConfig.defaults(Map.of()),
                 new DockerEngine(DockerEngine.DEFAULT_SOCKET));
         try {
-            assertThat(injector.validate(new io.stampede.chaos.experiment.ServiceFailure("db",
-                    io.stampede.chaos.experiment.ServiceFailure.FailureType.CRASH, 5)))
-                    .containsExactly("service: unknown target 'db'; configured: gateway, agent");
+            assertThatThrownBy(() -> injector.apply(new ExperimentContext("chaos_service_failure_1", null, 1.0),
+                    new io.stampede.chaos.experiment.ServiceFailure("db", io.stampede.chaos.experiment.ServiceFailure.FailureType.CRASH, 5)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("unknown service_failure target 'db'; configured: gateway, agent");
         } finally {
             injector.close();
         }
