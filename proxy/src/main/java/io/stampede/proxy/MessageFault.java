@@ -1,5 +1,7 @@
 package io.stampede.proxy;
 
+import io.stampede.proxy.api.MessageRule;
+import io.stampede.proxy.api.ProxyFault;
 import io.vertx.core.json.JsonObject;
 
 import java.util.SplittableRandom;

@@ -1,5 +1,6 @@
 package io.stampede.proxy;
 
+import io.stampede.proxy.api.ProxyFault;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;

@@ -1,7 +1,8 @@
 package io.stampede.proxy;
 
+import io.stampede.proxy.api.MessageRule;
+
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -55,37 +56,9 @@ final class SubjectFilter {
         this.minLen = min;
     }
 
-    /** Every problem with {@code s} as a filter, empty when valid. */
+    /** Every problem with {@code s} as a filter, empty when valid (the rules are the admin API's). */
     static List<String> problems(String s) {
-        List<String> p = new ArrayList<>();
-        if (s == null || s.isEmpty()) {
-            p.add("subject must not be empty");
-            return p;
-        }
-        if (s.length() > 1024) {
-            p.add("subject must be at most 1024 characters");
-        }
-        String[] parts = s.split("\\.", -1);
-        for (int i = 0; i < parts.length; i++) {
-            String t = parts[i];
-            if (t.isEmpty()) {
-                p.add("subject '" + s + "' has an empty token");
-                break;
-            }
-            if (t.chars().anyMatch(c -> c <= ' ' || c == 127)) {
-                p.add("subject '" + s + "' contains whitespace or control characters");
-                break;
-            }
-            if (t.contains(">") && (!t.equals(">") || i != parts.length - 1)) {
-                p.add("'>' must be the whole last token of subject '" + s + "'");
-                break;
-            }
-            if (t.contains("*") && !t.equals("*")) {
-                p.add("'*' must be a whole token of subject '" + s + "'");
-                break;
-            }
-        }
-        return p;
+        return MessageRule.subjectProblems(s);
     }
 
     static SubjectFilter parse(String s) {

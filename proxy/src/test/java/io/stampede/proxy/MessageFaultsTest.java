@@ -14,6 +14,8 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
+import io.stampede.proxy.api.MessageRule;
+import io.stampede.proxy.api.ProxyFault;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.NatsServer;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package io.stampede.proxy;
 
+import io.stampede.proxy.api.ProxyFault;
 import io.stampede.testkit.NatsServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

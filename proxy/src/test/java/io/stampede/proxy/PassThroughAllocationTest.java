@@ -4,6 +4,8 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.stampede.proxy.api.MessageRule;
+import io.stampede.proxy.api.ProxyFault;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.NatsServer;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
 package io.stampede.proxy;
 
+import io.stampede.proxy.api.MessageRule;
+import io.stampede.proxy.api.ProxyFault;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;

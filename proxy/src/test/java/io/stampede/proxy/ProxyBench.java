@@ -4,6 +4,8 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.stampede.proxy.api.MessageRule;
+import io.stampede.proxy.api.ProxyFault;
 import io.stampede.testkit.NatsServer;
 import io.vertx.core.json.JsonObject;
 
@@ -268,8 +270,8 @@ public final class ProxyBench {
     /**
      * Admin calls as an injector makes them: PUT a fault (with expires_at, as the injector sets it),
      * then DELETE it. Rounds of 100 pairs rotate over the clients (JDK HttpClient with HTTP/1.1
-     * forced, as the injector used it; {@link AdminHttp}, as it uses it now; curl with keep-alive
-     * for reference) and, with {@code -Dbench.adminOtherCp=<an older build's proxy.jar>}, over that
+     * forced, as the injector used it; curl with keep-alive for reference; the injectors' own
+     * client, {@code AdminHttp}, lives in chaos-api: {@code ProxyAdminClientBench} times it) and, with {@code -Dbench.adminOtherCp=<an older build's proxy.jar>}, over that
      * proxy too; the first round is a warm-up. p50 / p99 of all the other rounds.
      */
     private static void adminCalls(ProxyProcess proxy) throws Exception {
@@ -285,14 +287,12 @@ public final class ProxyBench {
                 : ProxyProcess.start(otherCp, ProxyMain.class.getName(), proxy.upstreamPort)) {
             List<ProxyProcess> procs = other == null ? List.of(proxy) : List.of(other, proxy);
             List<String> procNames = other == null ? List.of("this proxy") : List.of("other build", "this proxy");
-            List<String> clients = List.of("JDK HttpClient (HTTP/1.1)", "AdminHttp (one socket)", "curl (keep-alive)");
+            List<String> clients = List.of("JDK HttpClient (HTTP/1.1)", "curl (keep-alive)");
             java.util.Map<String, List<Double>> put = new java.util.LinkedHashMap<>();
             java.util.Map<String, List<Double>> del = new java.util.LinkedHashMap<>();
             List<HttpClient> jdk = new ArrayList<>();
-            List<AdminHttp> mine = new ArrayList<>();
             for (ProxyProcess p : procs) {
                 jdk.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
-                mine.add(new AdminHttp(p.admin, Duration.ofSeconds(5)));
             }
             for (int r = 0; r < rounds; r++) {
                 for (int pi = 0; pi < procs.size(); pi++) {
@@ -304,14 +304,11 @@ public final class ProxyBench {
                         ProxyProcess p = procs.get(pi);
                         URI u = p.admin.resolve("/faults/adm");
                         HttpClient jc = jdk.get(pi);
-                        AdminHttp mc = mine.get(pi);
                         double[][] t = switch (c) {
                             case 0 -> pairs(pairs, () -> jdkCall(jc, HttpRequest.newBuilder(u)
                                     .header("Content-Type", "application/json")
                                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build()),
                                     () -> jdkCall(jc, HttpRequest.newBuilder(u).DELETE().build()));
-                            case 1 -> pairs(pairs, () -> mineCall(mc, "PUT", body),
-                                    () -> mineCall(mc, "DELETE", null));
                             default -> curlPairs(pairs, u, bodyFile);
                         };
                         if (r > 0) {
@@ -330,7 +327,6 @@ public final class ProxyBench {
             for (int pi = 0; pi < procs.size(); pi++) {
                 System.out.printf("admin calls %-45s inside the proxy (all calls) %s µs%n", procNames.get(pi),
                         procs.get(pi).stats().getJsonObject("admin_call_us").encode());
-                mine.get(pi).close();
             }
         } finally {
             java.nio.file.Files.deleteIfExists(bodyFile);
@@ -359,13 +355,6 @@ public final class ProxyBench {
         HttpResponse<String> resp = c.send(r, HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() != 200) {
             throw new IllegalStateException(resp.statusCode() + " " + resp.body());
-        }
-    }
-
-    private static void mineCall(AdminHttp c, String method, String body) throws Exception {
-        AdminHttp.Response resp = c.send(method, "/faults/adm", body);
-        if (resp.status() != 200) {
-            throw new IllegalStateException(resp.status() + " " + resp.body());
         }
     }
 

@@ -23,7 +23,7 @@ public record CounterRecord(long tsMs, String source, String experimentId, Map<S
 
     public CounterRecord {
         Objects.requireNonNull(source, "source");
-        values = io.stampede.reports.internal.Codec.normalizeNumbers(values);
+        values = Codec.normalizeNumbers(values);
     }
 
     /** True for a gauge name (unit suffix), false for a cumulative counter. */

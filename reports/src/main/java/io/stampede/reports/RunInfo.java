@@ -23,7 +23,7 @@ public record RunInfo(String format, String id, String type, String planId, Stri
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(producer, "producer");
-        params = io.stampede.reports.internal.Codec.normalizeMap(params);
+        params = Codec.normalizeMap(params);
     }
 
     public static RunInfo of(String id, String type, String producer, long createdAtMs, Map<String, Object> params) {
@@ -40,5 +40,10 @@ public record RunInfo(String format, String id, String type, String planId, Stri
 
     public RunInfo ended(long ms) {
         return new RunInfo(format, id, type, planId, producer, createdAtMs, startedAtMs, ms, params);
+    }
+
+    /** This record as {@code run.json} writes it. */
+    public String toJson() {
+        return Codec.runInfoToJson(this);
     }
 }

@@ -1,6 +1,5 @@
 package io.stampede.reports;
 
-import io.stampede.reports.internal.Codec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -22,6 +22,6 @@ public record Summary(String runId, boolean completed, long endedAtMs, List<Coun
         Objects.requireNonNull(runId, "runId");
         counters = List.copyOf(counters);
         latency = List.copyOf(latency);
-        values = io.stampede.reports.internal.Codec.normalizeNumbers(values);
+        values = Codec.normalizeNumbers(values);
     }
 }

@@ -1,6 +1,5 @@
 package io.stampede.reports;
 
-import io.stampede.reports.internal.Codec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

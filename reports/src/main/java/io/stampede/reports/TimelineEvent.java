@@ -16,6 +16,6 @@ import java.util.Objects;
 public record TimelineEvent(long tsMs, String event, String experimentId, Map<String, Object> data) {
     public TimelineEvent {
         Objects.requireNonNull(event, "event");
-        data = io.stampede.reports.internal.Codec.normalizeMap(data);
+        data = Codec.normalizeMap(data);
     }
 }

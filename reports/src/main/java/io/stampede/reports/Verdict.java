@@ -1,6 +1,5 @@
 package io.stampede.reports;
 
-import io.stampede.reports.internal.Codec;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -3,7 +3,6 @@ package io.stampede.reports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stampede.reports.cli.VerdictCommand;
-import io.stampede.reports.internal.Codec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.stampede.testkit;
 
-import java.io.File;
+import io.stampede.natsbinary.NatsServerBinary;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,23 +51,9 @@ public final class NatsServer implements AutoCloseable {
         }
     }
 
-    /** The nats-server binary: $NATS_SERVER_BIN, else PATH, else Debian's /usr/sbin. */
+    /** The nats-server binary: $NATS_SERVER_BIN, else PATH, else Debian's /usr/sbin ({@link NatsServerBinary}). */
     public static String binary() {
-        String env = System.getenv("NATS_SERVER_BIN");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        String path = System.getenv().getOrDefault("PATH", "");
-        List<String> dirs = new ArrayList<>(List.of(path.split(File.pathSeparator)));
-        dirs.add("/usr/sbin");
-        dirs.add("/usr/local/bin");
-        for (String d : dirs) {
-            File f = new File(d, "nats-server");
-            if (f.canExecute()) {
-                return f.getAbsolutePath();
-            }
-        }
-        throw new IllegalStateException("nats-server not found: install it (apt-get install nats-server) or set NATS_SERVER_BIN");
+        return NatsServerBinary.require("install it (apt-get install nats-server) or set NATS_SERVER_BIN");
     }
 
     private void launch() throws IOException {

@@ -40,7 +40,7 @@ final class JsonFields {
         if (s == null || s.equals(def)) {
             return s;
         }
-        List<String> p = io.stampede.proxy.MessageRule.subjectProblems(s);
+        List<String> p = io.stampede.proxy.api.MessageRule.subjectProblems(s);
         if (!p.isEmpty()) {
             problems.add(new Problem(key, String.join("; ", p)));
             return def;

@@ -4,9 +4,8 @@ import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
-import io.stampede.proxy.MessageRule;
-import io.stampede.proxy.ProxyFault;
-import io.stampede.proxy.ProxyMain;
+import io.stampede.proxy.api.MessageRule;
+import io.stampede.proxy.api.ProxyFault;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * {@code nats_latency}: a fault in the NATS proxy process ({@link ProxyMain}), keyed by the
+ * {@code nats_latency}: a fault in the NATS proxy process ({@code ProxyMain}), keyed by the
  * experiment id, through the proxy's admin API. The proxy runs apart from the chaos API, so a
  * crash of the chaos API never stops NATS traffic; the fault stays until revert DELETEs it, or
  * until its {@code expires_at} (experiment duration plus {@link #EXPIRY_GRACE}) if the chaos API

@@ -1,7 +1,6 @@
 package io.stampede.chaos.proxy;
 
-import io.stampede.proxy.AdminHttp;
-import io.stampede.proxy.ProxyFault;
+import io.stampede.proxy.api.ProxyFault;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;

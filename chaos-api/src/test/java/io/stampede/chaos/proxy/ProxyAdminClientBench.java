@@ -1,6 +1,6 @@
 package io.stampede.chaos.proxy;
 
-import io.stampede.proxy.ProxyFault;
+import io.stampede.proxy.api.ProxyFault;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

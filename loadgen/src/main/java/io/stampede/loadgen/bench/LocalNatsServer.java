@@ -1,17 +1,16 @@
 package io.stampede.loadgen.bench;
 
-import java.io.File;
+import io.stampede.natsbinary.NatsServerBinary;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A throwaway nats-server for the benchmark (found like testkit's NatsServer: $NATS_SERVER_BIN, PATH, /usr/sbin). */
+/** A throwaway nats-server for the benchmark (found by {@link NatsServerBinary}, like testkit's NatsServer). */
 final class LocalNatsServer implements AutoCloseable {
     private final Process process;
     private final int port;
@@ -26,8 +25,9 @@ final class LocalNatsServer implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        String bin = NatsServerBinary.require("install it, set NATS_SERVER_BIN, or pass --nats-url");
         Path log = Files.createTempFile("stampede-bench-nats-", ".log");
-        Process p = new ProcessBuilder(binary(), "-a", "127.0.0.1", "-p", Integer.toString(port))
+        Process p = new ProcessBuilder(bin, "-a", "127.0.0.1", "-p", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
@@ -43,23 +43,6 @@ final class LocalNatsServer implements AutoCloseable {
         }
         p.destroyForcibly();
         throw new IOException("nats-server did not listen on " + port);
-    }
-
-    static String binary() {
-        String env = System.getenv("NATS_SERVER_BIN");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-        dirs.add("/usr/sbin");
-        dirs.add("/usr/local/bin");
-        for (String d : dirs) {
-            File f = new File(d, "nats-server");
-            if (f.canExecute()) {
-                return f.getAbsolutePath();
-            }
-        }
-        throw new IllegalStateException("nats-server not found: install it, set NATS_SERVER_BIN, or pass --nats-url");
     }
 
     String url() {

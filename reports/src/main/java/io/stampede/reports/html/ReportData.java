@@ -92,7 +92,7 @@ final class ReportData {
         n.put("provisional", provisional);
         n.put("generated_at_ms", generatedAtMs);
         n.put("stampede_version", Assets.stampedeVersion());
-        n.set("run", run.map(r -> tree(io.stampede.reports.internal.Codec.runInfoToJson(r))).orElse(F.nullNode()));
+        n.set("run", run.map(r -> tree(r.toJson())).orElse(F.nullNode()));
         n.set("verdict", verdict.map(v -> tree(v.toJson())).orElse(F.nullNode()));
         ObjectNode summary = n.putObject("summary");
         ArrayNode ss = summary.putArray("series");

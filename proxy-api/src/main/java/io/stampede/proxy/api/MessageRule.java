@@ -1,4 +1,4 @@
-package io.stampede.proxy;
+package io.stampede.proxy.api;
 
 import io.vertx.core.json.JsonObject;
 
@@ -26,12 +26,40 @@ public record MessageRule(String subject, String client, double dropRate, double
     public static final int MAX_REORDER_WINDOW_MS = 60_000;
 
     /** Every problem with {@code subject} as a NATS subject filter, empty when valid. */
-    public static List<String> subjectProblems(String subject) {
-        return SubjectFilter.problems(subject);
+    public static List<String> subjectProblems(String s) {
+        List<String> p = new ArrayList<>();
+        if (s == null || s.isEmpty()) {
+            p.add("subject must not be empty");
+            return p;
+        }
+        if (s.length() > 1024) {
+            p.add("subject must be at most 1024 characters");
+        }
+        String[] parts = s.split("\\.", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String t = parts[i];
+            if (t.isEmpty()) {
+                p.add("subject '" + s + "' has an empty token");
+                break;
+            }
+            if (t.chars().anyMatch(c -> c <= ' ' || c == 127)) {
+                p.add("subject '" + s + "' contains whitespace or control characters");
+                break;
+            }
+            if (t.contains(">") && (!t.equals(">") || i != parts.length - 1)) {
+                p.add("'>' must be the whole last token of subject '" + s + "'");
+                break;
+            }
+            if (t.contains("*") && !t.equals("*")) {
+                p.add("'*' must be a whole token of subject '" + s + "'");
+                break;
+            }
+        }
+        return p;
     }
 
     public List<String> validate() {
-        List<String> p = new ArrayList<>(SubjectFilter.problems(subject));
+        List<String> p = new ArrayList<>(subjectProblems(subject));
         if (client != null && client.isBlank()) {
             p.add("client must not be blank (omit it for every connection)");
         }

@@ -1,5 +1,9 @@
-package io.stampede.proxy;
+package io.stampede.chaos.proxy;
 
+import io.stampede.proxy.AdminServer;
+import io.stampede.proxy.NatsProxy;
+import io.stampede.proxy.ProxyConfig;
+import io.stampede.proxy.api.ProxyFault;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,4 +1,4 @@
-package io.stampede.proxy;
+package io.stampede.proxy.api;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,4 +1,4 @@
-package io.stampede.reports.internal;
+package io.stampede.reports;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,18 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stampede.reports.CounterRecord;
-import io.stampede.reports.Criterion;
-import io.stampede.reports.CriterionId;
-import io.stampede.reports.FaultCounters;
-import io.stampede.reports.Integrity;
-import io.stampede.reports.LatencyStats;
-import io.stampede.reports.Recovery;
-import io.stampede.reports.RunInfo;
-import io.stampede.reports.Status;
-import io.stampede.reports.Summary;
-import io.stampede.reports.TimelineEvent;
-import io.stampede.reports.Verdict;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -31,7 +19,7 @@ import java.util.Map;
  * extra ones (a newer writer may add keys). Errors are {@link IllegalArgumentException}s that name
  * the key.
  */
-public final class Codec {
+final class Codec {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper COMPACT = new ObjectMapper();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -40,11 +28,11 @@ public final class Codec {
 
     // ------------------------------------------------------------------ verdict.json
 
-    public static String verdictToJson(Verdict v) {
+    static String verdictToJson(Verdict v) {
         return pretty(verdictNode(v));
     }
 
-    public static ObjectNode verdictNode(Verdict v) {
+    static ObjectNode verdictNode(Verdict v) {
         ObjectNode n = F.objectNode();
         n.put("status", v.status().json());
         n.put("final", v.isFinal());
@@ -112,7 +100,7 @@ public final class Codec {
         return n;
     }
 
-    public static Verdict verdictFromJson(String json) {
+    static Verdict verdictFromJson(String json) {
         JsonNode n = tree(json, "verdict.json");
         String where = "verdict.json";
         List<Criterion> criteria = new ArrayList<>();
@@ -180,7 +168,7 @@ public final class Codec {
 
     // ------------------------------------------------------------------ run.json
 
-    public static String runInfoToJson(RunInfo r) {
+    static String runInfoToJson(RunInfo r) {
         ObjectNode n = F.objectNode();
         n.put("format", r.format());
         n.put("id", r.id());
@@ -194,7 +182,7 @@ public final class Codec {
         return pretty(n);
     }
 
-    public static RunInfo runInfoFromJson(String json) {
+    static RunInfo runInfoFromJson(String json) {
         String w = "run.json";
         JsonNode n = tree(json, w);
         return new RunInfo(text(n, "format", w), text(n, "id", w), text(n, "type", w), optText(n, "plan_id", w),
@@ -204,7 +192,7 @@ public final class Codec {
 
     // ------------------------------------------------------------------ timeline.jsonl
 
-    public static String timelineLine(TimelineEvent e) {
+    static String timelineLine(TimelineEvent e) {
         ObjectNode n = F.objectNode();
         n.put("ts_ms", e.tsMs());
         n.put("event", e.event());
@@ -213,7 +201,7 @@ public final class Codec {
         return compact(n);
     }
 
-    public static TimelineEvent timelineFromLine(String line) {
+    static TimelineEvent timelineFromLine(String line) {
         String w = "timeline.jsonl";
         JsonNode n = tree(line, w);
         return new TimelineEvent(lng(n, "ts_ms", w), text(n, "event", w), optText(n, "experiment_id", w), map(n.get("data")));
@@ -221,7 +209,7 @@ public final class Codec {
 
     // ------------------------------------------------------------------ counters.jsonl
 
-    public static String acceptedLine(io.stampede.reports.AcceptedIds a) {
+    static String acceptedLine(AcceptedIds a) {
         ObjectNode n = F.objectNode();
         n.put("ts_ms", a.tsMs());
         n.put("id_prefix", a.idPrefix());
@@ -232,7 +220,7 @@ public final class Codec {
         return compact(n);
     }
 
-    public static io.stampede.reports.AcceptedIds acceptedFromLine(String line) {
+    static AcceptedIds acceptedFromLine(String line) {
         String w = "accepted.jsonl";
         JsonNode n = tree(line, w);
         JsonNode seqs = n.get("seqs");
@@ -246,10 +234,10 @@ public final class Codec {
             }
             out[i] = seqs.get(i).asLong();
         }
-        return new io.stampede.reports.AcceptedIds(lng(n, "ts_ms", w), text(n, "id_prefix", w), out);
+        return new AcceptedIds(lng(n, "ts_ms", w), text(n, "id_prefix", w), out);
     }
 
-    public static String counterLine(CounterRecord c) {
+    static String counterLine(CounterRecord c) {
         return compact(counterNode(c));
     }
 
@@ -262,7 +250,7 @@ public final class Codec {
         return n;
     }
 
-    public static CounterRecord counterFromLine(String line) {
+    static CounterRecord counterFromLine(String line) {
         return counterFromNode(tree(line, "counters.jsonl"), "counters.jsonl");
     }
 
@@ -273,7 +261,7 @@ public final class Codec {
 
     // ------------------------------------------------------------------ summary.json
 
-    public static String summaryToJson(Summary s) {
+    static String summaryToJson(Summary s) {
         ObjectNode n = F.objectNode();
         n.put("run_id", s.runId());
         n.put("completed", s.completed());
@@ -299,7 +287,7 @@ public final class Codec {
         return pretty(n);
     }
 
-    public static Summary summaryFromJson(String json) {
+    static Summary summaryFromJson(String json) {
         String w = "summary.json";
         JsonNode n = tree(json, w);
         List<CounterRecord> counters = new ArrayList<>();
@@ -321,7 +309,7 @@ public final class Codec {
     // ------------------------------------------------------------------ generic
 
     /** A JSON object's text as a Map (numbers as Integer/Long/Double, as Jackson reads them). */
-    public static Map<String, Object> objectMap(String json) {
+    static Map<String, Object> objectMap(String json) {
         JsonNode n = tree(json, "criteria");
         return map(n);
     }
@@ -370,7 +358,7 @@ public final class Codec {
      * becomes Double, maps and lists are copied (insertion order kept), so a record equals itself
      * read back. Other values are kept as they are (Jackson serialises them).
      */
-    public static Object normalize(Object v) {
+    static Object normalize(Object v) {
         if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return ((Number) v).longValue();
         }
@@ -391,7 +379,7 @@ public final class Codec {
     }
 
     @SuppressWarnings("unchecked")
-    public static Map<String, Object> normalizeMap(Map<String, ?> m) {
+    static Map<String, Object> normalizeMap(Map<String, ?> m) {
         return m == null ? Map.of() : (Map<String, Object>) normalize(m);
     }
 
@@ -399,7 +387,7 @@ public final class Codec {
      * Numbers in the form they are read back in: Long for whole values (1000.0 is written as 1000),
      * Double otherwise.
      */
-    public static Map<String, Number> normalizeNumbers(Map<String, ? extends Number> m) {
+    static Map<String, Number> normalizeNumbers(Map<String, ? extends Number> m) {
         Map<String, Number> out = new LinkedHashMap<>();
         if (m != null) {
             m.forEach((k, v) -> {

@@ -1,4 +1,4 @@
-package io.stampede.proxy;
+package io.stampede.chaos.proxy;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * idempotent: PUT, DELETE, GET). A connection idle for longer than {@link #MAX_IDLE_NANOS} is
  * not reused (the JDK server closes idle ones after 30 s).
  */
-public final class AdminHttp implements AutoCloseable {
+final class AdminHttp implements AutoCloseable {
     static final long MAX_IDLE_NANOS = 20_000_000_000L;
     private static final int MAX_HEADER = 16 * 1024;
     private static final int MAX_BODY = 16 * 1024 * 1024;
