@@ -9,6 +9,7 @@ import io.stampede.chaos.experiment.LoadTest;
 import io.stampede.chaos.experiment.MessageFaults;
 import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.experiment.ServiceFailure;
+import io.stampede.reports.Thresholds;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
@@ -53,6 +54,7 @@ public final class Experiment {
     private final JsonObject params;
     private final String planId;
     private final AbortIf abortIf;
+    private final Thresholds thresholds;
     private final Instant createdAt;
     private final Path runDir;
     /** Held by the runner across apply and revert; never by a reader. */
@@ -66,6 +68,7 @@ public final class Experiment {
         this.params = params.copy();
         this.planId = planId;
         this.abortIf = abortIf;
+        this.thresholds = thresholdsOf(this.params.getJsonObject("criteria"));
         this.createdAt = createdAt;
         this.runDir = runDir;
         this.view = new View(ExperimentState.SCHEDULED, Fault.NONE, startsAt, endsAt, null, null, null, null, null, null, 0);
@@ -98,6 +101,19 @@ public final class Experiment {
     /** The POST's threshold overrides ({@code criteria}), or null for the seed's defaults. */
     public JsonObject criteria() {
         return params.getJsonObject("criteria");
+    }
+
+    /** What its verdict judges against: {@link #criteria()} parsed once (the seed's defaults without, or when invalid). */
+    public Thresholds thresholds() {
+        return thresholds;
+    }
+
+    private static Thresholds thresholdsOf(JsonObject criteria) {
+        if (criteria == null) {
+            return Thresholds.DEFAULTS;
+        }
+        Thresholds.Parsed p = Thresholds.parse(criteria.getMap());
+        return p.ok() ? p.thresholds() : Thresholds.DEFAULTS;
     }
 
     public Instant createdAt() {

@@ -3,6 +3,7 @@ package io.stampede.chaos.loadtest;
 import io.stampede.chaos.experiment.LoadTest;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
+import io.stampede.chaos.inject.FaultStats;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -263,8 +264,9 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
+    public FaultStats stats(ExperimentContext ctx) {
         JsonObject stats = LoadTestStats.read(ctx.runDir());
+        FaultStats.AcceptedCounts accepted = null;
         if (stats.getString("report") != null) {
             // served by the chaos API under /runs/ (the run dir is named after the experiment)
             stats.put("report_url", "/runs/" + ctx.runDir().getFileName() + "/" + stats.getString("report"));
@@ -280,11 +282,12 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         }
         Tracked t = integrities.get(ctx.experimentId());
         if (t != null) {
-            JsonObject i = t.integrity.json();
-            stats.put("integrity", i);
-            closeWhenSettled(t, i, child);
+            LoadTestIntegrity.Figures i = t.integrity.figures();
+            stats.put("integrity", i.json());
+            accepted = i.counts();
+            closeWhenSettled(t, i.json(), child);
         }
-        return stats;
+        return new FaultStats(stats, null, LoadTestStats.http(stats), accepted);
     }
 
     /** Closes the decisions subscription once nothing more is expected (the counts stay). */

@@ -1,5 +1,6 @@
 package io.stampede.chaos.proxy;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
@@ -73,10 +74,9 @@ public final class DuplicateMessagesRouter implements FaultInjector<DuplicateMes
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
-        JsonObject b = baseline.stats(ctx);
-        JsonObject p = proxy.stats(ctx.experimentId());
-        return p.containsKey("fault") || p.containsKey("counters_final") ? p : b;
+    public FaultStats stats(ExperimentContext ctx) {
+        FaultStats p = proxy.faultStats(ctx.experimentId());
+        return p.json().containsKey("fault") || p.json().containsKey("counters_final") ? p : baseline.stats(ctx);
     }
 
     @Override

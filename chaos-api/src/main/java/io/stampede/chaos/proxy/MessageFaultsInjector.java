@@ -1,5 +1,6 @@
 package io.stampede.chaos.proxy;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.experiment.MessageFaults;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
@@ -61,7 +62,7 @@ public final class MessageFaultsInjector implements FaultInjector<MessageFaults>
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
-        return proxy.stats(ctx.experimentId());
+    public FaultStats stats(ExperimentContext ctx) {
+        return proxy.faultStats(ctx.experimentId());
     }
 }

@@ -1,5 +1,6 @@
 package io.stampede.chaos.proxy;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
@@ -63,8 +64,8 @@ public final class NatsLatencyInjector implements FaultInjector<NatsLatency> {
 
     /** Last known proxy figures for this experiment's fault; refreshed in the background. */
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
-        return proxy.stats(ctx.experimentId());
+    public FaultStats stats(ExperimentContext ctx) {
+        return proxy.faultStats(ctx.experimentId());
     }
 
     static Instant expiresAt(ExperimentContext ctx, int durationS) {

@@ -1,5 +1,6 @@
 package io.stampede.chaos.servicefailure;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.ServiceFailure.FailureType;
 import io.stampede.chaos.inject.ExperimentContext;
@@ -459,9 +460,9 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
+    public FaultStats stats(ExperimentContext ctx) {
         JsonObject s = statsById.get(ctx.experimentId());
-        return s == null ? new JsonObject() : s.copy();
+        return FaultStats.of(s == null ? new JsonObject() : s.copy());
     }
 
     @Override
