@@ -56,8 +56,7 @@ public final class DuplicateMessagesRouter implements FaultInjector<DuplicateMes
         }
         ProxyFault fault = busFault(spec, NatsLatencyInjector.expiresAt(ctx, spec.durationS()));
         JsonObject token = proxy.put(ctx.experimentId(), fault).put("source", "bus");
-        NatsLatencyInjector.withMdc(ctx.experimentId(), DuplicateMessages.TYPE,
-                () -> log.info("duplicate_messages (bus) applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
+        log.info("duplicate_messages (bus) applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode());
         return token;
     }
 
@@ -69,8 +68,7 @@ public final class DuplicateMessagesRouter implements FaultInjector<DuplicateMes
             return;
         }
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), DuplicateMessages.TYPE,
-                () -> log.info("duplicate_messages (bus) reverted on proxy {}: {}", r.getString("admin_url"), r.encode()));
+        log.info("duplicate_messages (bus) reverted on proxy {}: {}", r.getString("admin_url"), r.encode());
     }
 
     @Override

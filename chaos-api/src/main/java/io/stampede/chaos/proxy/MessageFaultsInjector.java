@@ -49,16 +49,14 @@ public final class MessageFaultsInjector implements FaultInjector<MessageFaults>
     public JsonObject apply(ExperimentContext ctx, MessageFaults spec) throws IOException, InterruptedException {
         ProxyFault fault = fault(spec, NatsLatencyInjector.expiresAt(ctx, spec.durationS()));
         JsonObject token = proxy.put(ctx.experimentId(), fault);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), MessageFaults.TYPE,
-                () -> log.info("message_faults applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
+        log.info("message_faults applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode());
         return token;
     }
 
     @Override
     public void revert(ExperimentContext ctx, MessageFaults spec, JsonObject token) throws IOException, InterruptedException {
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), MessageFaults.TYPE,
-                () -> log.info("message_faults reverted on proxy {}: {}", r.getString("admin_url"), r.encode()));
+        log.info("message_faults reverted on proxy {}: {}", r.getString("admin_url"), r.encode());
     }
 
     @Override

@@ -10,7 +10,6 @@ import io.stampede.proxy.ProxyMain;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.io.IOException;
 import java.net.URI;
@@ -51,15 +50,15 @@ public final class NatsLatencyInjector implements FaultInjector<NatsLatency> {
                 expiresAt(ctx, spec.durationS()),
                 spec.subject() == null ? null : new MessageRule(spec.subject(), null, 0, 0, 0, null));
         JsonObject token = proxy.put(id, fault);
-        withMdc(id, NatsLatency.TYPE, () -> log.info("nats_latency applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
+        log.info("nats_latency applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode());
         return token;
     }
 
     @Override
     public void revert(ExperimentContext ctx, NatsLatency spec, JsonObject token) throws IOException, InterruptedException {
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        withMdc(ctx.experimentId(), NatsLatency.TYPE, () -> log.info("nats_latency reverted on proxy {} (fault {} was {})",
-                r.getString("admin_url"), r.getString("id"), r.getBoolean("removed") ? "present" : "already gone"));
+        log.info("nats_latency reverted on proxy {} (fault {} was {})",
+                r.getString("admin_url"), r.getString("id"), r.getBoolean("removed") ? "present" : "already gone");
     }
 
     /** Last known proxy figures for this experiment's fault; refreshed in the background. */
@@ -76,10 +75,4 @@ public final class NatsLatencyInjector implements FaultInjector<NatsLatency> {
         return d == NatsLatency.Direction.BOTH ? ProxyFault.Direction.BOTH : ProxyFault.Direction.TO_SERVER;
     }
 
-    static void withMdc(String experimentId, String type, Runnable r) {
-        try (var a = MDC.putCloseable("_chaos_experiment_id", experimentId);
-             var b = MDC.putCloseable("_chaos_type", type)) {
-            r.run();
-        }
-    }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * {@code service_failure}: crash (SIGKILL / docker kill, then start again on revert) or hang
@@ -107,7 +106,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         JsonObject stats = newStats(target.name(), action);
         statsById.put(ctx.experimentId(), stats);
         boolean applied = false;
-        try (MdcScope ignored = new MdcScope(ctx)) {
+        try { // logs name the experiment through the runner's MDC scope
             long t0 = System.nanoTime();
             JsonObject token = target instanceof ContainerTarget c
                     ? applyContainer(c, spec.failureType())
@@ -122,9 +121,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         } catch (TargetWasDownException e) {
             stats.put("target_was_down", true);
             refusedIds.put(ctx.experimentId(), true);
-            try (MdcScope ignored = new MdcScope(ctx)) {
-                LOG.warn(e.getMessage());
-            }
+            LOG.warn(e.getMessage());
             throw e;
         } finally {
             if (!applied) {
@@ -246,35 +243,34 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
                 id -> newStats(target.name(), spec.failureType().name().toLowerCase(Locale.ROOT)));
         FailureType type = token != null && token.getString("action") != null
                 ? FailureType.valueOf(token.getString("action").toUpperCase(Locale.ROOT)) : spec.failureType();
-        try (MdcScope ignored = new MdcScope(ctx)) {
-            long t0 = System.nanoTime();
-            boolean changed = target instanceof ContainerTarget c
-                    ? revertContainer(c, type, token)
-                    : revertProcess(ctx, (ProcessTarget) target, type, token, t0);
-            long revertMs = ms(t0);
-            activeByService.remove(target.name(), ctx.experimentId());
-            if (stats.getString("reverted_at") != null && !changed) {
-                return; // a repeated revert: keep the figures of the first
+        // logs name the experiment through the runner's MDC scope
+        long t0 = System.nanoTime();
+        boolean changed = target instanceof ContainerTarget c
+                ? revertContainer(c, type, token)
+                : revertProcess(ctx, (ProcessTarget) target, type, token, t0);
+        long revertMs = ms(t0);
+        activeByService.remove(target.name(), ctx.experimentId());
+        if (stats.getString("reverted_at") != null && !changed) {
+            return; // a repeated revert: keep the figures of the first
+        }
+        stats.put("reverted_at", Instant.now().toString()).put("revert_ms", revertMs);
+        LOG.info("service_failure {} on {} reverted in {} ms", type, target.name(), revertMs);
+        if (target.healthUrl() != null) {
+            if (type == FailureType.CRASH && target instanceof ProcessTarget && stats.containsKey("recovery_ms")) {
+                return; // measured while starting
             }
-            stats.put("reverted_at", Instant.now().toString()).put("revert_ms", revertMs);
-            LOG.info("service_failure {} on {} reverted in {} ms", type, target.name(), revertMs);
-            if (target.healthUrl() != null) {
-                if (type == FailureType.CRASH && target instanceof ProcessTarget && stats.containsKey("recovery_ms")) {
-                    return; // measured while starting
-                }
-                probes.execute(() -> {
-                    try {
-                        long rec = HealthUrls.awaitHealthy(target.healthUrl(), t0, recoveryTimeoutMs);
-                        if (rec >= 0) {
-                            stats.put("recovery_ms", rec);
-                        } else {
-                            stats.put("recovery_error", "not healthy within " + recoveryTimeoutMs + " ms");
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+            probes.execute(() -> {
+                try {
+                    long rec = HealthUrls.awaitHealthy(target.healthUrl(), t0, recoveryTimeoutMs);
+                    if (rec >= 0) {
+                        stats.put("recovery_ms", rec);
+                    } else {
+                        stats.put("recovery_error", "not healthy within " + recoveryTimeoutMs + " ms");
                     }
-                });
-            }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
     }
 
@@ -487,19 +483,5 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
 
     private static long ms(long t0) {
         return (System.nanoTime() - t0) / 1_000_000L;
-    }
-
-    /** Puts the experiment's MDC keys for the duration of one call. */
-    private static final class MdcScope implements AutoCloseable {
-        MdcScope(ExperimentContext ctx) {
-            MDC.put("_chaos_experiment_id", ctx.experimentId());
-            MDC.put("_chaos_type", ServiceFailure.TYPE);
-        }
-
-        @Override
-        public void close() {
-            MDC.remove("_chaos_experiment_id");
-            MDC.remove("_chaos_type");
-        }
     }
 }
