@@ -275,12 +275,16 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
     private void tick(Tracker t, Long backlog) {
         Verdict turnedFinal = tickLocked(t, backlog);
         if (turnedFinal != null) {
+            // shown final once its run directory is finished: whoever sees it final finds the files
             finish(t, turnedFinal);
+            synchronized (t) {
+                t.publish(turnedFinal);
+            }
             downstream.verdictFinal(t.e, turnedFinal);
         }
     }
 
-    /** Returns the verdict if it turned final in this tick, else null. */
+    /** Returns the verdict if it turned final in this tick (not published yet), else null. */
     private Verdict tickLocked(Tracker t, Long backlog) {
         synchronized (t) {
             if (t.finalVerdict != null) {
@@ -288,7 +292,7 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
             }
             long now = System.currentTimeMillis();
             DeliveryVerifier v = sources.verifier().get();
-            FaultStats stats = stats(t.e);
+            FaultStats stats = readsFigures(t.e) ? stats(t.e) : null;
             // the window is counted once a tick: each count holds the verifier's lock its outcomes need
             DeliveryVerifier.RangeCounts mine = window(t, v);
             if (v != null) {
@@ -329,7 +333,9 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
             } else if (capped) {
                 t.finalVerdict = inconclusive(judge(t.e, t, mine, stats, true));
             }
-            t.publish(t.finalVerdict != null ? t.finalVerdict : judge(t.e, t, mine, stats, false));
+            if (t.finalVerdict == null) {
+                t.publish(judge(t.e, t, mine, stats, false));
+            }
             return t.finalVerdict;
         }
     }
@@ -390,6 +396,13 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
             }
         }
         return VerdictBuilder.build(o.build(), e.thresholds(), System.currentTimeMillis());
+    }
+
+    /** Whether the verdict judges the injector's figures: a load test's requests, a message fault's counters. */
+    private static boolean readsFigures(Experiment e) {
+        return e.spec() instanceof LoadTest || e.spec() instanceof MessageFaults
+                || e.spec() instanceof NatsLatency n && n.subject() != null
+                || e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS;
     }
 
     /** The injector's figures, or null when it has none now (a failing injector costs its figures, not the verdict). */
