@@ -1,7 +1,6 @@
 package io.stampede.chaos.lifecycle;
 
 import io.stampede.reports.Verdict;
-import java.util.List;
 
 /**
  * What happens to an experiment, for those who act on it (its verdict, the baseline's tagging, a
@@ -20,24 +19,4 @@ public interface ExperimentListener {
     /** Its verdict turned final ({@code verdict}; its run directory is finished). */
     default void verdictFinal(Experiment e, Verdict verdict) {}
 
-    /** Each of {@code listeners}, in order. */
-    static ExperimentListener all(ExperimentListener... listeners) {
-        List<ExperimentListener> ls = List.of(listeners);
-        return new ExperimentListener() {
-            @Override
-            public void applied(Experiment e) {
-                ls.forEach(l -> l.applied(e));
-            }
-
-            @Override
-            public void ended(Experiment e) {
-                ls.forEach(l -> l.ended(e));
-            }
-
-            @Override
-            public void verdictFinal(Experiment e, Verdict verdict) {
-                ls.forEach(l -> l.verdictFinal(e, verdict));
-            }
-        };
-    }
 }
