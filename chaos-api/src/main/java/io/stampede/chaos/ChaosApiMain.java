@@ -7,6 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stampede.chaos.inject.FaultInjector;
 import io.stampede.chaos.inject.InjectorFactory;
 import io.stampede.chaos.inject.Injectors;
+import io.stampede.chaos.lifecycle.Experiment;
+import io.stampede.chaos.lifecycle.ExperimentListener;
 import io.stampede.chaos.lifecycle.ExperimentManager;
 import io.stampede.chaos.lifecycle.Guardrails;
 import io.stampede.chaos.lifecycle.Journal;
@@ -25,7 +27,6 @@ import io.stampede.chaos.lifecycle.SutSampler;
 import io.stampede.chaos.lifecycle.Verdicts;
 import io.stampede.chaos.traffic.BaselineTraffic;
 import io.stampede.chaos.traffic.ConsumerBacklog;
-import io.stampede.chaos.traffic.TrafficInjector;
 import io.stampede.chaos.traffic.DuplicateMessagesInjector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,12 +67,12 @@ public final class ChaosApiMain implements AutoCloseable {
      * ones here: {@code nats_latency}, {@code message_faults} and {@code duplicate_messages} with
      * {@code source: "bus"} → the proxy's admin API; {@code service_failure} →
      * the configured targets (processes, Docker containers); {@code load_test} → a Gatling child
-     * JVM; {@code backpressure} and {@code duplicate_messages} → the baseline traffic (started here
-     * when STAMPEDE_BASELINE=on; otherwise those two answer 409 saying how to switch it on). Any
+     * JVM; {@code backpressure} and {@code duplicate_messages} → {@code traffic}, the baseline traffic
+     * (null when STAMPEDE_BASELINE is off: those two then answer 409 saying how to switch it on). Any
      * other name is an {@link InjectorFactory} found with {@link ServiceLoader} (tests plug in a
      * recording injector this way, also into a child JVM).
      */
-    public static Injectors injectorsFor(ChaosConfig cfg) {
+    public static Injectors injectorsFor(ChaosConfig cfg, BaselineTraffic traffic) {
         if ("default".equals(cfg.injectors())) {
             List<FaultInjector<?>> out = new ArrayList<>();
             out.add(new NatsLatencyInjector(cfg.proxyAdminUrl()));
@@ -79,7 +80,6 @@ public final class ChaosApiMain implements AutoCloseable {
             out.add(new ServiceFailureInjector(cfg.serviceTargets(), DockerEngine.fromEnv(System.getenv())));
             out.add(new LoadTestInjector(SimulationLauncher.forTarget(cfg.home().resolve("simulations").resolve("target")),
                     LoadTestIntegrity.Config.defaults(cfg.natsUrl())));
-            BaselineTraffic traffic = cfg.baseline() ? BaselineTraffic.start(cfg) : null;
             out.add(new BackpressureInjector(traffic));
             out.add(new DuplicateMessagesRouter(new DuplicateMessagesInjector(traffic), cfg.proxyAdminUrl()));
             return new Injectors(out);
@@ -91,15 +91,24 @@ public final class ChaosApiMain implements AutoCloseable {
                         + factories.stream().map(InjectorFactory::name).collect(Collectors.joining(", "))));
     }
 
+    /** With the injectors of {@link #injectorsFor}: the baseline traffic starts here when STAMPEDE_BASELINE=on. */
     public static Future<ChaosApiMain> start(ChaosConfig cfg) {
-        return start(cfg, injectorsFor(cfg));
+        Future<Void> allowed = checkBind(cfg);
+        if (allowed.failed()) {
+            return allowed.map(v -> null);
+        }
+        BaselineTraffic baseline = "default".equals(cfg.injectors()) && cfg.baseline() ? BaselineTraffic.start(cfg) : null;
+        return serve(cfg, injectorsFor(cfg, baseline), baseline);
     }
 
-    /**
-     * Refuses a non-loopback bind without a token (unless explicitly opted out), recovers the
-     * journal (reverting what a crashed predecessor left applied), then serves.
-     */
+    /** With these injectors and no baseline traffic (tests plug in recording injectors this way). */
     public static Future<ChaosApiMain> start(ChaosConfig cfg, Injectors injectors) {
+        Future<Void> allowed = checkBind(cfg);
+        return allowed.failed() ? allowed.map(v -> null) : serve(cfg, injectors, null);
+    }
+
+    /** Refuses a non-loopback bind without a token, unless explicitly opted out. */
+    private static Future<Void> checkBind(ChaosConfig cfg) {
         if (!cfg.loopbackOnly() && cfg.apiToken() == null) {
             if (!cfg.allowNoToken()) {
                 return Future.failedFuture(new IllegalArgumentException("binding " + cfg.host()
@@ -107,28 +116,32 @@ public final class ChaosApiMain implements AutoCloseable {
             }
             log.warn("chaos API on {} WITHOUT a token (STAMPEDE_ALLOW_NO_TOKEN=true): anyone who reaches it can inject faults", cfg.host());
         }
+        return Future.succeededFuture();
+    }
+
+    /**
+     * Recovers the journal (reverting what a crashed predecessor left applied), then serves. {@code baseline}
+     * (or null) is the baseline traffic the injectors act on: the verdicts observe it, and it tags
+     * its messages with the experiments active at their send time.
+     */
+    private static Future<ChaosApiMain> serve(ChaosConfig cfg, Injectors injectors, BaselineTraffic baseline) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
-        ExperimentManager manager = new ExperimentManager(new Journal(cfg.journalFile()), injectors, cfg.limits(),
-                cfg.scale(), cfg.runsDir(), new ExperimentManager.Retention(cfg.bounds().maxHistory(), cfg.bounds().runsRetained()),
-                registry);
-        var recovered = manager.recover();
-        if (!recovered.isEmpty()) {
-            log.warn("recovered {} experiment(s) left active by a previous run; their faults were reverted", recovered.size());
-        }
         Vertx vertx = Vertx.vertx();
         TargetHealth health = new TargetHealth(vertx, cfg, registry);
-        BaselineTraffic baseline = injectors.find(TrafficInjector.class).map(TrafficInjector::traffic).orElse(null);
         ConsumerBacklog backlog = new ConsumerBacklog(cfg.natsUrl(), cfg.sutStream(), cfg.sutConsumer());
-        manager.attachVerdicts(new Verdicts(new Verdicts.Sources(
+        Verdicts.Sources sources = new Verdicts.Sources(
                 () -> baseline == null ? null : baseline.verifier(),
                 baseline == null ? () -> null : backlog::get,
                 target -> health.snapshot().get(target),
-                manager::stats,
-                () -> baseline == null ? null : baseline.runDir()), cfg.verdictTiming(), cfg.scale()));
-        if (baseline != null) {
-            manager.onTransitions(e -> baseline.tag(e.id()), e -> baseline.untag(e.id()));
+                () -> baseline == null ? null : baseline.runDir());
+        ExperimentManager manager = new ExperimentManager(new Journal(cfg.journalFile()), injectors, cfg.limits(),
+                cfg.scale(), cfg.runsDir(), new ExperimentManager.Retention(cfg.bounds().maxHistory(), cfg.bounds().runsRetained()),
+                registry, new ExperimentManager.Judging(sources, cfg.verdictTiming()), tagging(baseline));
+        var recovered = manager.recover();
+        if (!recovered.isEmpty()) {
+            log.warn("recovered {} experiment(s) left active by a previous run; their faults were reverted", recovered.size());
         }
         SutSampler sampler = new SutSampler(manager, cfg.sutMetrics(), baseline == null ? () -> null : backlog::get,
                 () -> baseline == null ? null : baseline.runDir(), cfg.runsDir()).start(cfg.scale().of(1).compareTo(java.time.Duration.ofMillis(100)) < 0
@@ -150,6 +163,24 @@ public final class ChaosApiMain implements AutoCloseable {
                     manager.close();
                     vertx.close();
                 });
+    }
+
+    /** The baseline traffic tags its messages with the ids of every experiment active at their intended send time. */
+    private static ExperimentListener tagging(BaselineTraffic baseline) {
+        if (baseline == null) {
+            return ExperimentListener.NONE;
+        }
+        return new ExperimentListener() {
+            @Override
+            public void applied(Experiment e) {
+                baseline.tag(e.id());
+            }
+
+            @Override
+            public void ended(Experiment e) {
+                baseline.untag(e.id());
+            }
+        };
     }
 
     public int port() {

@@ -492,7 +492,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         String id = ctx.pathParam("id");
         manager.get(id).ifPresentOrElse(
                 e -> Future.fromCompletionStage(manager.statsAsync(e), vertx.getOrCreateContext())
-                        .onComplete(ar -> json(ctx, 200, withVerdict(e, e.toJson(ar.succeeded() ? ar.result() : new JsonObject())))),
+                        .onComplete(ar -> json(ctx, 200, withVerdict(e, e.toJson(ar.succeeded() ? ar.result().json() : new JsonObject())))),
                 () -> notFound(ctx, id));
     }
 
@@ -501,7 +501,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         manager.get(id).ifPresentOrElse(
                 e -> Future.fromCompletionStage(manager.endAsync(e, ExperimentState.STOPPED, "stopped by DELETE"), vertx.getOrCreateContext())
                         .compose(done -> Future.fromCompletionStage(manager.statsAsync(done), vertx.getOrCreateContext())
-                                .map(stats -> withVerdict(done, done.toJson(stats))))
+                                .map(stats -> withVerdict(done, done.toJson(stats.json()))))
                         .onSuccess(body -> json(ctx, 200, body))
                         .onFailure(t -> fail(ctx, t)),
                 () -> notFound(ctx, id));
@@ -518,18 +518,17 @@ public final class ChaosApiVerticle extends VerticleBase {
                 .onFailure(t -> fail(ctx, t));
     }
 
+    /** The experiment's verdict as last published (never waits: see Verdicts), and its baseline window. */
     private JsonObject withVerdict(Experiment e, JsonObject body) {
         JsonObject v;
         try {
-            v = manager.verdict(e);
+            v = new JsonObject(manager.verdict(e).toMap());
         } catch (RuntimeException failure) {
             // a verdict that cannot be computed must not cost the answer
             log.warn("verdict of {} not available: {}", e.id(), failure.toString());
             v = new JsonObject().put("status", "inconclusive").put("final", false).put("error", String.valueOf(failure));
         }
-        if (v != null) {
-            body.put("verdict", v);
-        }
+        body.put("verdict", v);
         JsonObject w = manager.verdictWindow(e);
         if (w != null) {
             body.put("baseline_window", w);
@@ -540,10 +539,8 @@ public final class ChaosApiVerticle extends VerticleBase {
     /** The self-contained HTML report, at any time: provisional while the verdict is pending. */
     private void experimentReport(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        manager.get(id).ifPresentOrElse(e -> report(ctx, e.runDir(), () -> {
-            JsonObject v = manager.verdict(e);
-            return v == null || !v.getBoolean("final", false);
-        }), () -> notFound(ctx, id));
+        manager.get(id).ifPresentOrElse(e -> report(ctx, e.runDir(), () -> !manager.verdict(e).isFinal()),
+                () -> notFound(ctx, id));
     }
 
     private void planReport(RoutingContext ctx) {
@@ -553,10 +550,7 @@ public final class ChaosApiVerticle extends VerticleBase {
             error(ctx, 404, "not_found", "no plan " + id, List.of(new Problem("id", "unknown")));
             return;
         }
-        report(ctx, cfg.runsDir().resolve(id), () -> {
-            JsonObject v = manager.planVerdict(id, steps);
-            return v == null || !v.getBoolean("final", false);
-        });
+        report(ctx, cfg.runsDir().resolve(id), () -> !manager.planVerdict(id, steps).isFinal());
     }
 
     private void report(RoutingContext ctx, java.nio.file.Path dir, java.util.function.BooleanSupplier provisional) {
@@ -582,7 +576,7 @@ public final class ChaosApiVerticle extends VerticleBase {
             io.stampede.reports.Verdict v = b.verdict();
             body.put("status", v == null ? "connecting" : "running");
             if (v != null) {
-                body.put("verdict", new JsonObject(v.toJson()));
+                body.put("verdict", new JsonObject(v.toMap()));
             }
             return body;
         }, false).onSuccess(body -> json(ctx, 200, body)).onFailure(t -> fail(ctx, t));
@@ -607,11 +601,7 @@ public final class ChaosApiVerticle extends VerticleBase {
         JsonObject body = new JsonObject().put("plan_id", id).put("run_dir", cfg.runsDir().resolve(id).toString())
                 .put("status", steps.stream().allMatch(e -> e.state().isFinal()) ? "finished" : "active")
                 .put("experiments", list);
-        JsonObject v = manager.planVerdict(id, steps);
-        if (v != null) {
-            body.put("verdict", v);
-        }
-        return body;
+        return body.put("verdict", new JsonObject(manager.planVerdict(id, steps).toMap()));
     }
 
     private void stopPlan(RoutingContext ctx) {

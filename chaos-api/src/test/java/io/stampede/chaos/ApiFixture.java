@@ -17,12 +17,22 @@ public final class ApiFixture implements AutoCloseable {
     public final ApiClient client;
     public final ChaosConfig config;
 
-    private ApiFixture(ChaosConfig config, Injectors injectors, Path dataDir, Path recordingDir) {
+    private ApiFixture(ChaosConfig config, ChaosApiMain api, Path dataDir, Path recordingDir) {
         this.dataDir = dataDir;
         this.recordingDir = recordingDir;
         this.config = config;
-        this.api = ChaosApiMain.start(config, injectors).toCompletionStage().toCompletableFuture().join();
+        this.api = api;
         this.client = new ApiClient(api.port());
+    }
+
+    private ApiFixture(ChaosConfig config, Injectors injectors, Path dataDir, Path recordingDir) {
+        this(config, ChaosApiMain.start(config, injectors).toCompletionStage().toCompletableFuture().join(), dataDir, recordingDir);
+    }
+
+    /** The chaos API as {@code java -jar} runs it: the default injectors, and the baseline traffic when {@code config} has it on. */
+    public static ApiFixture startDefault(ChaosConfig config) {
+        return new ApiFixture(config, ChaosApiMain.start(config).toCompletionStage().toCompletableFuture().join(),
+                config.dataDir(), config.dataDir());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.stampede.chaos;
 
 import io.stampede.chaos.experiment.ExperimentSpec;
 import io.stampede.chaos.inject.ExperimentContext;
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.inject.FaultInjector;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -81,7 +82,7 @@ public final class RecordingInjector<S extends ExperimentSpec> implements FaultI
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
+    public FaultStats stats(ExperimentContext ctx) {
         if (statsDelayMs > 0) {
             try {
                 Thread.sleep(statsDelayMs);
@@ -89,7 +90,7 @@ public final class RecordingInjector<S extends ExperimentSpec> implements FaultI
                 Thread.currentThread().interrupt();
             }
         }
-        return new JsonObject().put("recording", true);
+        return FaultStats.of(new JsonObject().put("recording", true));
     }
 
     private synchronized void log(String line) throws IOException {

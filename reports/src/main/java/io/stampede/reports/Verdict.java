@@ -1,5 +1,8 @@
 package io.stampede.reports;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,6 +28,7 @@ import java.util.Optional;
 public record Verdict(Status status, boolean isFinal, String id, String type, long evaluatedAtMs,
                       List<Criterion> criteria, Integrity integrity, Recovery recovery, List<Step> steps,
                       FaultCounters fault, List<Reason> reasons) {
+    private static final ObjectMapper TREE = new ObjectMapper();
 
     /** Why the verdict is inconclusive beyond its criteria: an {@code id} for scripts and a sentence. */
     public record Reason(String id, String message) {
@@ -89,6 +93,15 @@ public record Verdict(Status status, boolean isFinal, String id, String type, lo
     /** verdict.json's text (pretty-printed, ends with a newline). */
     public String toJson() {
         return Codec.verdictToJson(this);
+    }
+
+    /**
+     * The same document as {@link #toJson()}, as JSON values (String, Number, Boolean, null, List,
+     * Map in key order): for a caller that embeds the verdict in a JSON body of its own.
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> toMap() {
+        return TREE.convertValue(Codec.verdictNode(this), LinkedHashMap.class);
     }
 
     /** Parses verdict.json's text; throws {@link IllegalArgumentException} naming the bad field. */

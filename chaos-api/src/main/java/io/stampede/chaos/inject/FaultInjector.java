@@ -27,9 +27,9 @@ public interface FaultInjector<S extends ExperimentSpec> {
     /** Undoes the fault. Idempotent; {@code token} is null when apply may have been partial. */
     void revert(ExperimentContext ctx, S spec, JsonObject token) throws Exception;
 
-    /** Live figures for {@code GET /experiments/{id}}; cheap and non-blocking. */
-    default JsonObject stats(ExperimentContext ctx) {
-        return new JsonObject();
+    /** Live figures for {@code GET /experiments/{id}} and the verdict; cheap and non-blocking. */
+    default FaultStats stats(ExperimentContext ctx) {
+        return FaultStats.empty();
     }
 
     /**

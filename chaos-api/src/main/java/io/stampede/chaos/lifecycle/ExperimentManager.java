@@ -10,7 +10,10 @@ import io.stampede.chaos.experiment.SpecCodec;
 import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.experiment.TimeScale;
 import io.stampede.chaos.inject.FaultInjector;
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.inject.Injectors;
+import io.stampede.reports.Verdict;
+import io.stampede.reports.run.RunRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,25 +55,33 @@ public final class ExperimentManager implements AutoCloseable {
     private final ExperimentRunner runner;
     /** Guards admission only: two creates must not both pass the same check. */
     private final Object admitting = new Object();
-    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<JsonObject>> statsInFlight =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile Verdicts verdicts;
-    /** Guards writing a plan's final files (a plan's verdict.json is written once). */
-    private final Object planWrites = new Object();
-    private volatile java.util.function.Consumer<Experiment> appliedListener = e -> { };
-    private volatile java.util.function.Consumer<Experiment> endedListener = e -> { };
+    private final ConcurrentHashMap<String, CompletableFuture<FaultStats>> statsInFlight = new ConcurrentHashMap<>();
+    private final Verdicts verdicts;
+    private final PlanRecords plans;
+    private final ExperimentListener listener;
     private volatile Recovery.Report recovery = new Recovery.Report(List.of(), 0, false);
 
+    /** How experiments are judged: where the observations come from, and how long to wait for them. */
+    public record Judging(Verdicts.Sources sources, Verdicts.Timing timing) {}
+
+    /**
+     * @param judging  every experiment is judged (see {@link Verdicts}) with these
+     * @param listener told of each experiment applied and ended (after the verdict's window opened,
+     *                 before it closes), e.g. the baseline traffic tagging its messages
+     */
     public ExperimentManager(Journal journal, Injectors injectors, Limits limits, TimeScale scale, Path runsDir,
-                             Retention retention, MeterRegistry meters) {
+                             Retention retention, MeterRegistry meters, Judging judging, ExperimentListener listener) {
         this.injectors = injectors;
+        this.listener = listener;
         this.limits = limits;
         this.runsDir = runsDir;
         this.retention = retention;
         this.events = new ExperimentLog(journal, runsDir);
         this.registry = new ExperimentRegistry(retention.maxHistory());
         this.admission = new Admission(limits);
-        this.runner = new ExperimentRunner(injectors, events, scale, meters, this::ended);
+        this.runner = new ExperimentRunner(injectors, events, scale, meters, new Transitions());
+        this.plans = new PlanRecords(runsDir, this::plan, this::verdict, this::baselineSlice);
+        this.verdicts = new Verdicts(judging.sources(), this::stats, judging.timing(), scale, plans);
         for (SpecType t : SpecType.values()) {
             String type = t.json();
             for (ExperimentState s : ExperimentState.values()) {
@@ -90,48 +102,23 @@ public final class ExperimentManager implements AutoCloseable {
      */
     public List<Experiment> recover() {
         recovery = Recovery.run(events, registry, runner);
+        verdicts.recorded(registry.all());
         RunRetention.prune(runsDir, retention.runsRetained(), keepIds());
         return recovery.recovered();
     }
 
-    /** From now on every experiment is judged by {@code v} (see {@link Verdicts}). */
-    public void attachVerdicts(Verdicts v) {
-        this.verdicts = v;
-        // a plan's verdict.json and report.html are written when its last step settles, whether
-        // or not anyone asks for the plan (planVerdict writes them once the plan is final)
-        v.onFinal(e -> {
-            if (e.planId() != null) {
-                planVerdict(e.planId(), plan(e.planId()));
-            }
-        });
-        runner.onApplied(e -> {
-            v.applied(e);
-            appliedListener.accept(e);
-        });
+    /** The experiment's verdict (live or final), without waiting. */
+    public Verdict verdict(Experiment e) {
+        return verdicts.verdict(e);
     }
 
-    /**
-     * Also called when a fault is applied and when an experiment ends (the baseline traffic tags
-     * its messages with the ids of every experiment active at their intended send time).
-     */
-    public void onTransitions(java.util.function.Consumer<Experiment> applied, java.util.function.Consumer<Experiment> ended) {
-        this.appliedListener = applied;
-        this.endedListener = ended;
-        if (verdicts == null) {
-            runner.onApplied(applied);
-        }
-    }
-
-    /** The experiment's verdict (live or final), or null when this server judges nothing. */
-    public JsonObject verdict(Experiment e) {
-        Verdicts v = verdicts;
-        return v == null ? null : v.json(e);
+    private RunRecord.Slice baselineSlice(long fromMs) {
+        return verdicts.slice(fromMs);
     }
 
     /** The baseline window the experiment's verdict counts, or null. */
     public JsonObject verdictWindow(Experiment e) {
-        Verdicts v = verdicts;
-        return v == null ? null : v.window(e);
+        return verdicts.window(e);
     }
 
     /** A plan's steps, in their order. */
@@ -140,33 +127,9 @@ public final class ExperimentManager implements AutoCloseable {
                 .sorted(java.util.Comparator.comparingLong(e -> ExperimentRegistry.digitsOf(e.id()))).toList();
     }
 
-    /** A plan's verdict over its steps, written to the plan's run directory once final. */
-    public JsonObject planVerdict(String planId, List<Experiment> steps) {
-        Verdicts v = verdicts;
-        if (v == null) {
-            return null;
-        }
-        io.stampede.reports.Verdict pv = v.plan(planId, steps);
-        if (pv.isFinal()) {
-            java.nio.file.Path dir = runsDir.resolve(planId);
-            // a GET and the last step's settling may both get here: one writes, once
-            synchronized (planWrites) {
-                if (!java.nio.file.Files.exists(dir.resolve("verdict.json"))) {
-                    long from = steps.stream().map(s -> s.view().appliedAt() == null ? s.createdAt() : s.view().appliedAt())
-                            .mapToLong(Instant::toEpochMilli).min().orElse(System.currentTimeMillis());
-                    RunSlice.complete(dir, RunSlice.info(planId, "plan", null, steps.get(0).createdAt().toEpochMilli(), from,
-                            System.currentTimeMillis(), java.util.Map.of("steps", steps.stream().map(Experiment::id).toList())),
-                            v.baselineDir(), from, System.currentTimeMillis());
-                    try (io.stampede.reports.RunWriter w = io.stampede.reports.RunWriter.open(dir)) {
-                        w.writeVerdict(pv);
-                        io.stampede.reports.html.HtmlReport.write(dir, dir.resolve(io.stampede.reports.html.HtmlReport.FILE_NAME));
-                    } catch (RuntimeException failure) {
-                        log.warn("plan {} verdict.json / report.html not written: {}", planId, failure.toString());
-                    }
-                }
-            }
-        }
-        return new JsonObject(pv.toJson());
+    /** A plan's verdict over its steps; once final, the plan's run directory is finished (reads and writes files). */
+    public Verdict planVerdict(String planId, List<Experiment> steps) {
+        return plans.verdict(planId, steps);
     }
 
     // ---------------------------------------------------------------- create
@@ -262,18 +225,27 @@ public final class ExperimentManager implements AutoCloseable {
         return stopAllAsync(finalState, reason, timeout).join();
     }
 
-    private void ended(Experiment e) {
-        endedListener.accept(e);
-        Verdicts v = verdicts;
-        if (v != null) {
-            v.ended(e);
+    /**
+     * The runner's transitions, to the verdicts and the listener: a window opens before the
+     * listener hears of the fault and closes after; an ended experiment may push the oldest out of
+     * the history.
+     */
+    private final class Transitions implements ExperimentListener {
+        @Override
+        public void applied(Experiment e) {
+            verdicts.applied(e);
+            listener.applied(e);
         }
-        for (Experiment dropped : registry.trim()) {
-            if (v != null) {
-                v.forget(dropped.id());
+
+        @Override
+        public void ended(Experiment e) {
+            listener.ended(e);
+            verdicts.ended(e);
+            for (Experiment dropped : registry.trim()) {
+                verdicts.forget(dropped.id());
             }
+            RunRetention.prune(runsDir, retention.runsRetained(), keepIds());
         }
-        RunRetention.prune(runsDir, retention.runsRetained(), keepIds());
     }
 
     private Set<String> keepIds() {
@@ -302,16 +274,16 @@ public final class ExperimentManager implements AutoCloseable {
         return registry.active();
     }
 
-    /** The injector's live figures, or an empty object when it has none (fault not applied yet). */
-    public JsonObject stats(Experiment e) {
+    /** The injector's live figures, or none when it has none (fault not applied yet). */
+    public FaultStats stats(Experiment e) {
         FaultInjector<ExperimentSpec> injector = injectors.forSpec(e.spec());
         if (injector == null || e.fault() == Experiment.Fault.NONE) {
-            return new JsonObject();
+            return FaultStats.empty();
         }
         try {
             return injector.stats(runner.context(e));
         } catch (RuntimeException failure) {
-            return new JsonObject().put("error", String.valueOf(failure.getMessage()));
+            return FaultStats.error(String.valueOf(failure.getMessage()));
         }
     }
 
@@ -320,11 +292,11 @@ public final class ExperimentManager implements AutoCloseable {
      * injector does. One call per experiment is in flight at a time: a hanging injector holds one
      * thread, however often it is asked.
      */
-    public CompletableFuture<JsonObject> statsAsync(Experiment e) {
-        CompletableFuture<JsonObject> call = statsInFlight.computeIfAbsent(e.id(),
+    public CompletableFuture<FaultStats> statsAsync(Experiment e) {
+        CompletableFuture<FaultStats> call = statsInFlight.computeIfAbsent(e.id(),
                 id -> CompletableFuture.supplyAsync(() -> stats(e), runner.workers()));
         call.whenComplete((v, t) -> statsInFlight.remove(e.id(), call));
-        return call.copy().completeOnTimeout(new JsonObject().put("error", "stats not available within "
+        return call.copy().completeOnTimeout(FaultStats.error("stats not available within "
                 + STATS_TIMEOUT.toMillis() + " ms"), STATS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -377,9 +349,7 @@ public final class ExperimentManager implements AutoCloseable {
         }
         runner.flushPendingReverts();
         runner.close();
-        if (verdicts != null) {
-            verdicts.close();
-        }
+        verdicts.close();
         injectors.close();
         events.journal().close();
     }

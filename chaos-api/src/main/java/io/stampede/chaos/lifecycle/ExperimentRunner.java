@@ -20,7 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -47,16 +46,15 @@ final class ExperimentRunner implements AutoCloseable {
     private final ExecutorService workers;
     private final Timer applyTimer;
     private final Timer revertTimer;
-    private final Consumer<Experiment> onEnded;
-    private volatile Consumer<Experiment> onApplied = e -> { };
+    private final ExperimentListener listener;
     private volatile boolean shuttingDown;
 
     ExperimentRunner(Injectors injectors, ExperimentLog events, TimeScale scale, MeterRegistry registry,
-                     Consumer<Experiment> onEnded) {
+                     ExperimentListener listener) {
         this.injectors = injectors;
         this.events = events;
         this.scale = scale;
-        this.onEnded = onEnded;
+        this.listener = listener;
         AtomicInteger n = new AtomicInteger();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "experiment-scheduler"));
         this.workers = Executors.newCachedThreadPool(r -> daemon(r, "experiment-worker-" + n.incrementAndGet()));
@@ -70,10 +68,6 @@ final class ExperimentRunner implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
-    }
-
-    void onApplied(Consumer<Experiment> listener) {
-        this.onApplied = listener;
     }
 
     ExecutorService workers() {
@@ -112,7 +106,7 @@ final class ExperimentRunner implements AutoCloseable {
                     e.notApplied();
                     e.end(ExperimentState.FAILED, Instant.now(), "not applied: journal write failed: " + journalDown.getMessage());
                     events.record(e, "ended", null);
-                    onEnded.accept(e);
+                    listener.ended(e);
                     return;
                 }
                 long t0 = System.nanoTime();
@@ -121,7 +115,7 @@ final class ExperimentRunner implements AutoCloseable {
                     applyTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                     e.applied(Instant.now(), token == null ? new JsonObject() : token);
                     events.record(e, "applied", new JsonObject().put("apply_ms", (System.nanoTime() - t0) / 1e6));
-                    onApplied.accept(e);
+                    listener.applied(e);
                     log.info("experiment {} applied in {} ms", e.id(), (System.nanoTime() - t0) / 1_000_000);
                 } catch (Exception failure) {
                     log.error("experiment {} failed to apply: {}", e.id(), failure.toString());
@@ -130,7 +124,7 @@ final class ExperimentRunner implements AutoCloseable {
                     revert(e);
                     e.end(ExperimentState.FAILED, Instant.now(), "apply failed: " + failure.getMessage());
                     events.record(e, "ended", null);
-                    onEnded.accept(e);
+                    listener.ended(e);
                     return;
                 }
             } finally {
@@ -190,7 +184,7 @@ final class ExperimentRunner implements AutoCloseable {
                 e.transitions.unlock();
             }
         });
-        onEnded.accept(e);
+        listener.ended(e);
         return e;
     }
 

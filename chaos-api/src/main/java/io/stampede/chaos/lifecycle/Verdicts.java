@@ -1,7 +1,6 @@
 package io.stampede.chaos.lifecycle;
 
 import io.stampede.chaos.experiment.DuplicateMessages;
-import io.stampede.chaos.experiment.ExperimentState;
 import io.stampede.chaos.experiment.LoadTest;
 import io.stampede.chaos.experiment.MessageFaults;
 import io.stampede.chaos.experiment.NatsLatency;
@@ -12,12 +11,19 @@ import io.stampede.reports.CatchUp;
 import io.stampede.reports.FaultCounters;
 import io.stampede.reports.Observation;
 import io.stampede.reports.RunType;
-import io.stampede.reports.RunWriter;
 import io.stampede.reports.Status;
 import io.stampede.reports.Thresholds;
 import io.stampede.reports.Verdict;
 import io.stampede.reports.VerdictBuilder;
+import io.stampede.chaos.inject.FaultStats;
+import io.stampede.reports.Problem;
+import io.stampede.reports.RunFiles;
+import io.stampede.reports.RunInfo;
+import io.stampede.reports.RunReader;
+import io.stampede.reports.run.RunRecord;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -46,39 +54,66 @@ import org.slf4j.LoggerFactory;
  * (an outcome of its ids, or a shrinking consumer backlog) was seen for the settle time; the ids
  * still missing then are lost. While progress goes on it stays pending, up to the cap, after which
  * it is inconclusive, never lost.
+ *
+ * <p>Readers never wait: the ticker (and the lifecycle at apply and end) work out the verdict
+ * holding the experiment's tracker, across the consumer-backlog read and, with load agents, the
+ * agents' request round; what the API shows is the immutable {@link Live} they publish through a
+ * volatile field. Final verdicts of a previous process are read once, at {@link #recorded}.
  */
-public final class Verdicts implements AutoCloseable {
+public final class Verdicts implements ExperimentListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Verdicts.class);
 
     /** Where the observations come from; any may be absent (null/empty) and its criteria then have no samples. */
     public record Sources(Supplier<DeliveryVerifier> verifier, Supplier<Long> backlog,
-                          Function<String, Boolean> targetUp, Function<Experiment, JsonObject> injectorStats,
-                          Supplier<java.nio.file.Path> baselineDir) {}
+                          Function<String, Boolean> targetUp, Supplier<Path> baselineDir) {}
 
     /** How long to wait: settle = no progress for that long, cap = pending at most that long after the end. */
     public record Timing(Duration settle, Duration cap) {
         public static final Timing DEFAULTS = new Timing(Duration.ofSeconds(30), Duration.ofMinutes(30));
     }
 
+    /**
+     * What the API shows of an experiment's verdict, published whole by the tracker's thread.
+     *
+     * @param verdict     the live (pending) or final verdict
+     * @param from        the baseline window's opening mark, null before it opened
+     * @param to          its closing mark, null while it is open
+     * @param overduePeak the most ids overdue at once so far
+     */
+    public record Live(Verdict verdict, DeliveryVerifier.Mark from, DeliveryVerifier.Mark to, long overduePeak) {}
+
     private final Sources sources;
+    private final Function<Experiment, FaultStats> injectorStats;
+    private final ExperimentListener downstream;
     private final Timing timing;
     private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+    /** Final verdicts of experiments this process did not observe (a previous process's), by id. */
+    private final Map<String, Verdict> recorded = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "verdicts");
         t.setDaemon(true);
         return t;
     });
     private final long tickMs;
-    private volatile java.util.function.Consumer<Experiment> onFinal = e -> { };
 
-    public Verdicts(Sources sources, Timing timing, TimeScale scale) {
+    /**
+     * @param injectorStats each experiment's injector figures (its fault counters, a load test's requests)
+     * @param downstream    told when a verdict turned final, after its run directory is finished
+     */
+    public Verdicts(Sources sources, Function<Experiment, FaultStats> injectorStats, Timing timing, TimeScale scale,
+                    ExperimentListener downstream) {
         this.sources = sources;
+        this.injectorStats = injectorStats;
+        this.downstream = downstream;
         this.timing = new Timing(scale.of(timing.settle().toMillis() / 1000.0), scale.of(timing.cap().toMillis() / 1000.0));
         this.tickMs = Math.max(50, Math.min(1000, scale.of(1).toMillis()));
         ticker.scheduleWithFixedDelay(this::tickAll, tickMs, tickMs, TimeUnit.MILLISECONDS);
     }
 
-    /** One experiment's observations. Mutated by the ticker thread and the lifecycle; guarded by itself. */
+    /**
+     * One experiment's observations. Mutated by the ticker thread and the lifecycle holding the
+     * tracker; {@link #live} is what readers take, without the lock.
+     */
     private final class Tracker {
         final Experiment e;
         /** The window's ends; null before it opened / while it is open. */
@@ -98,15 +133,21 @@ public final class Verdicts implements AutoCloseable {
         /** Load-test integrity: its accepted requests with a decision at the last tick (-1: none seen). */
         long loadTestDelivered = -1;
         final List<CatchUp.Sample> samples = new ArrayList<>();
-        volatile Verdict latest;
         Verdict finalVerdict;
+        volatile Live live;
 
         Tracker(Experiment e) {
             this.e = e;
+            this.live = new Live(unobserved(e, false), null, null, 0);
+        }
+
+        void publish(Verdict v) {
+            live = new Live(v, from, to, overduePeak);
         }
     }
 
     /** The fault is applied: its window opens. */
+    @Override
     public void applied(Experiment e) {
         Tracker t = trackers.computeIfAbsent(e.id(), id -> new Tracker(e));
         synchronized (t) {
@@ -115,10 +156,13 @@ public final class Verdicts implements AutoCloseable {
             t.deliveredAtApply = v == null ? -1 : v.stats().delivered();
             t.appliedMs = System.currentTimeMillis();
             t.lastProgressMs = t.appliedMs;
+            t.publish(t.live.verdict());
         }
+        ticker.execute(() -> tickQuietly(t));
     }
 
     /** The experiment ended (its fault reverted, or it never started): its window closes. */
+    @Override
     public void ended(Experiment e) {
         Tracker t = trackers.computeIfAbsent(e.id(), id -> new Tracker(e));
         synchronized (t) {
@@ -131,29 +175,41 @@ public final class Verdicts implements AutoCloseable {
             t.lastProgressMs = t.endedMs;
             t.deliveredAtEnd = v == null ? -1 : v.stats().delivered();
         }
-        tick(t);
+        tick(t, sources.backlog().get());
     }
 
-    /** The live (or final) verdict as the API shows it; an experiment never observed (recovered after a crash) is inconclusive. */
-    public JsonObject json(Experiment e) {
-        Tracker t = trackers.get(e.id());
-        if (t == null) {
-            java.nio.file.Path file = e.runDir().resolve("verdict.json");
-            if (java.nio.file.Files.isRegularFile(file)) {
-                try {
-                    return new JsonObject(java.nio.file.Files.readString(file));
-                } catch (java.io.IOException | RuntimeException unreadable) {
-                    // judged again below
-                }
+    /**
+     * Reads the final verdicts a previous process wrote for experiments this one only knows from
+     * the journal (at startup, before anything is served).
+     */
+    public void recorded(List<Experiment> history) {
+        for (Experiment e : history) {
+            if (trackers.containsKey(e.id()) || !e.state().isFinal() || !java.nio.file.Files.isDirectory(e.runDir())) {
+                continue;
             }
-            if (!e.state().isFinal()) {
-                // scheduled, or applied a moment ago (its window opens right after): pending
-                return new JsonObject(judge(e, null, false).toJson());
+            try {
+                RunReader.open(e.runDir()).verdict().ifPresent(v -> recorded.put(e.id(), v));
+            } catch (RuntimeException unreadable) {
+                log.warn("{} of {} unreadable, judged again: {}", RunFiles.VERDICT_JSON, e.id(), unreadable.toString());
             }
-            return new JsonObject(inconclusive(judge(e, null, true)).toJson());
         }
-        Verdict v = t.latest;
-        return new JsonObject((v == null ? judge(e, t, false) : v).toJson());
+    }
+
+    /**
+     * The live (or final) verdict as the API shows it, without waiting on anything; an experiment
+     * never observed (recovered after a crash) is inconclusive unless its verdict.json said more.
+     */
+    public Verdict verdict(Experiment e) {
+        Tracker t = trackers.get(e.id());
+        if (t != null) {
+            return t.live.verdict();
+        }
+        Verdict r = recorded.get(e.id());
+        if (r != null) {
+            return r;
+        }
+        // scheduled (its window opens when it is applied), or a previous process's without a verdict.json
+        return e.state().isFinal() ? inconclusive(unobserved(e, true)) : unobserved(e, false);
     }
 
     /**
@@ -164,63 +220,79 @@ public final class Verdicts implements AutoCloseable {
      */
     public JsonObject window(Experiment e) {
         Tracker t = trackers.get(e.id());
-        if (t == null || t.from == null) {
+        Live l = t == null ? null : t.live;
+        if (l == null || l.from() == null) {
             return null;
         }
-        synchronized (t) {
-            int n = t.from.shares();
-            if (n == 1) {
-                return new JsonObject().put("from_seq", t.from.next(0)).put("to_seq", t.to == null ? null : t.to.next(0));
-            }
-            long lo = Long.MAX_VALUE;
-            long hi = 0;
-            io.vertx.core.json.JsonArray parts = new io.vertx.core.json.JsonArray();
-            for (int k = 0; k < n; k++) {
-                lo = Math.min(lo, t.from.next(k) * n + k);
-                if (t.to != null) {
-                    hi = Math.max(hi, t.to.next(k) * n + k);
-                }
-                parts.add(new JsonObject().put("index", k).put("from_j", t.from.next(k)).put("to_j", t.to == null ? null : t.to.next(k)));
-            }
-            return new JsonObject().put("from_seq", lo).put("to_seq", t.to == null ? null : hi).put("agents", parts);
+        DeliveryVerifier.Mark from = l.from();
+        DeliveryVerifier.Mark to = l.to();
+        int n = from.shares();
+        if (n == 1) {
+            return new JsonObject().put("from_seq", from.next(0)).put("to_seq", to == null ? null : to.next(0));
         }
+        long lo = Long.MAX_VALUE;
+        long hi = 0;
+        JsonArray parts = new JsonArray();
+        for (int k = 0; k < n; k++) {
+            lo = Math.min(lo, from.next(k) * n + k);
+            if (to != null) {
+                hi = Math.max(hi, to.next(k) * n + k);
+            }
+            parts.add(new JsonObject().put("index", k).put("from_j", from.next(k)).put("to_j", to == null ? null : to.next(k)));
+        }
+        return new JsonObject().put("from_seq", lo).put("to_seq", to == null ? null : hi).put("agents", parts);
     }
 
     /** A plan's verdict over its steps' verdicts. */
     public Verdict plan(String planId, List<Experiment> steps) {
-        List<Verdict> vs = steps.stream().map(s -> Verdict.parse(json(s).encode())).toList();
+        List<Verdict> vs = steps.stream().map(this::verdict).toList();
         return VerdictBuilder.plan(planId, vs, null, Thresholds.DEFAULTS, System.currentTimeMillis());
     }
 
     private void tickAll() {
+        if (trackers.values().stream().allMatch(t -> t.live.verdict().isFinal())) {
+            return;
+        }
+        // read once a tick for every experiment, before any tracker is held
+        Long backlog = sources.backlog().get();
         for (Tracker t : trackers.values()) {
             try {
-                tick(t);
+                tick(t, backlog);
             } catch (RuntimeException failure) {
                 log.warn("verdict of {}: {}", t.e.id(), failure.toString());
             }
         }
     }
 
-    /** Called once an experiment's verdict turned final (its verdict.json is written), outside its lock. */
-    void onFinal(java.util.function.Consumer<Experiment> listener) {
-        this.onFinal = listener;
-    }
-
-    private void tick(Tracker t) {
-        if (tickLocked(t)) {
-            onFinal.accept(t.e);
+    private void tickQuietly(Tracker t) {
+        try {
+            tick(t, sources.backlog().get());
+        } catch (RuntimeException failure) {
+            log.warn("verdict of {}: {}", t.e.id(), failure.toString());
         }
     }
 
-    /** Returns whether the verdict turned final in this tick. */
-    private boolean tickLocked(Tracker t) {
+    private void tick(Tracker t, Long backlog) {
+        Verdict turnedFinal = tickLocked(t, backlog);
+        if (turnedFinal != null) {
+            // shown final once its run directory is finished: whoever sees it final finds the files
+            finish(t, turnedFinal);
+            synchronized (t) {
+                t.publish(turnedFinal);
+            }
+            downstream.verdictFinal(t.e, turnedFinal);
+        }
+    }
+
+    /** Returns the verdict if it turned final in this tick (not published yet), else null. */
+    private Verdict tickLocked(Tracker t, Long backlog) {
         synchronized (t) {
             if (t.finalVerdict != null) {
-                return false;
+                return null;
             }
             long now = System.currentTimeMillis();
             DeliveryVerifier v = sources.verifier().get();
+            FaultStats stats = readsFigures(t.e) ? stats(t.e) : null;
             // the window is counted once a tick: each count holds the verifier's lock its outcomes need
             DeliveryVerifier.RangeCounts mine = window(t, v);
             if (v != null) {
@@ -240,14 +312,13 @@ public final class Verdicts implements AutoCloseable {
                 }
                 t.overduePeak = Math.max(t.overduePeak, overdue);
             }
-            Long backlog = sources.backlog().get();
             if (backlog != null) {
                 if (backlog < t.lastBacklog) {
                     t.lastProgressMs = now;
                 }
                 t.lastBacklog = backlog;
             }
-            LoadTestCounts lt = t.e.spec() instanceof LoadTest ? loadTestCounts(t, now) : null;
+            FaultStats.AcceptedCounts lt = t.e.spec() instanceof LoadTest ? loadTestCounts(t, stats, now) : null;
             boolean ended = t.endedMs > 0;
             boolean settledByOutcomes = ended && mine != null && mine.missing() == 0 && caughtUp(t);
             if (lt != null) {
@@ -258,17 +329,14 @@ public final class Verdicts implements AutoCloseable {
             boolean capped = ended && now - t.endedMs >= timing.cap().toMillis();
             boolean noBaseline = ended && t.from == null && t.e.spec() instanceof LoadTest && lt == null;
             if (settledByOutcomes || settledByQuiet || noBaseline) {
-                t.finalVerdict = judge(t.e, t, mine, true);
+                t.finalVerdict = judge(t.e, t, mine, stats, true);
             } else if (capped) {
-                t.finalVerdict = inconclusive(judge(t.e, t, mine, true));
+                t.finalVerdict = inconclusive(judge(t.e, t, mine, stats, true));
             }
-            if (t.finalVerdict != null) {
-                t.latest = t.finalVerdict;
-                writeFinal(t);
-                return true;
+            if (t.finalVerdict == null) {
+                t.publish(judge(t.e, t, mine, stats, false));
             }
-            t.latest = judge(t.e, t, mine, false);
-            return false;
+            return t.finalVerdict;
         }
     }
 
@@ -284,12 +352,17 @@ public final class Verdicts implements AutoCloseable {
         return t.endedMs > 0 && CatchUp.of(t.endedMs, t.samples).catchUpS() != null;
     }
 
-    private Verdict judge(Experiment e, Tracker t, boolean isFinal) {
-        return judge(e, t, window(t, sources.verifier().get()), isFinal);
+    /**
+     * The verdict of an experiment not observed here (scheduled, or a previous process's): no
+     * window, no injector figures (it has none yet, or none in this process); only its target's
+     * health as last probed.
+     */
+    private Verdict unobserved(Experiment e, boolean isFinal) {
+        return judge(e, null, null, null, isFinal);
     }
 
-    /** {@code r}: the experiment's window as counted by the caller (null: none). */
-    private Verdict judge(Experiment e, Tracker t, DeliveryVerifier.RangeCounts r, boolean isFinal) {
+    /** {@code r}: the experiment's window as counted by the caller (null: none); {@code stats}: its injector's figures (null: none). */
+    private Verdict judge(Experiment e, Tracker t, DeliveryVerifier.RangeCounts r, FaultStats stats, boolean isFinal) {
         RunType type = RunType.fromJson(e.type()).orElseThrow();
         Observation.Builder o = Observation.builder(e.id(), type).isFinal(isFinal);
         DeliveryVerifier v = sources.verifier().get();
@@ -313,15 +386,32 @@ public final class Verdicts implements AutoCloseable {
         if (up != null && (t == null || t.endedMs > 0)) {
             o.targetHealthy(up);
         }
-        if (e.spec() instanceof LoadTest) {
-            loadTest(e, o);
+        if (stats != null) {
+            if (e.spec() instanceof LoadTest) {
+                loadTest(stats, o);
+            }
+            FaultCounters fault = faultCounters(e, stats);
+            if (fault != null) {
+                o.fault(fault);
+            }
         }
-        FaultCounters fault = faultCounters(e);
-        if (fault != null) {
-            o.fault(fault);
+        return VerdictBuilder.build(o.build(), e.thresholds(), System.currentTimeMillis());
+    }
+
+    /** Whether the verdict judges the injector's figures: a load test's requests, a message fault's counters. */
+    private static boolean readsFigures(Experiment e) {
+        return e.spec() instanceof LoadTest || e.spec() instanceof MessageFaults
+                || e.spec() instanceof NatsLatency n && n.subject() != null
+                || e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS;
+    }
+
+    /** The injector's figures, or null when it has none now (a failing injector costs its figures, not the verdict). */
+    private FaultStats stats(Experiment e) {
+        try {
+            return injectorStats.apply(e);
+        } catch (RuntimeException failure) {
+            return null;
         }
-        Thresholds th = thresholds(e);
-        return VerdictBuilder.build(o.build(), th, System.currentTimeMillis());
     }
 
     /**
@@ -330,64 +420,44 @@ public final class Verdicts implements AutoCloseable {
      * and the proxy's counters from the injector's stats (the final ones once it was reverted);
      * null for other faults, or while the proxy has not answered with its counters yet.
      */
-    private FaultCounters faultCounters(Experiment e) {
+    private static FaultCounters faultCounters(Experiment e, FaultStats stats) {
         String subject;
         String direction;
         if (e.spec() instanceof MessageFaults m) {
             subject = m.subject();
-            direction = m.direction().name().toLowerCase(java.util.Locale.ROOT);
+            direction = m.direction().name().toLowerCase(Locale.ROOT);
         } else if (e.spec() instanceof NatsLatency n && n.subject() != null) {
             subject = n.subject();
-            direction = n.direction().name().toLowerCase(java.util.Locale.ROOT);
+            direction = n.direction().name().toLowerCase(Locale.ROOT);
         } else if (e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS) {
             subject = d.subject() == null ? ">" : d.subject();
             direction = "to_client";
         } else {
             return null;
         }
-        JsonObject s;
-        try {
-            s = sources.injectorStats().apply(e);
-        } catch (RuntimeException failure) {
+        FaultStats.MessageCounts c = stats.messages();
+        if (c == null) {
             return null;
         }
-        if (s == null || !(s.getValue("matched") instanceof Number)) {
-            return null;
-        }
-        return new FaultCounters(subject, direction, s.getLong("matched"), s.getLong("delayed", 0L), s.getLong("dropped", 0L),
-                s.getLong("duplicated", 0L), s.getLong("reordered", 0L));
+        return new FaultCounters(subject, direction, c.matched(), c.delayed(), c.dropped(), c.duplicated(), c.reordered());
     }
 
-    /** The load test's HTTP figures from its injector's live stats (Gatling's recorder). */
-    private void loadTest(Experiment e, Observation.Builder o) {
-        JsonObject s;
-        try {
-            s = sources.injectorStats().apply(e);
-        } catch (RuntimeException failure) {
-            return;
+    /**
+     * The load test's HTTP figures (Gatling's recorder), and, when it tracks them, its integrity =
+     * its requests answered 202 and its processing = their decisions (both replace the baseline
+     * window's: a load test answers for its own requests).
+     */
+    private static void loadTest(FaultStats stats, Observation.Builder o) {
+        FaultStats.HttpCounts http = stats.http();
+        if (http != null) {
+            o.requests(http.requests(), http.ko());
+            o.loadTest(http.p95Ms(), http.requests() == 0 ? null : 100.0 * http.ko() / http.requests());
         }
-        if (s == null) {
-            return;
+        FaultStats.AcceptedCounts a = stats.accepted();
+        if (a != null) {
+            o.integrity(a.expected(), a.delivered(), a.duplicated(), a.unexpected(), a.republished());
+            o.decisions(a.delivered(), null);
         }
-        JsonObject summary = s.getJsonObject("summary");
-        JsonObject progress = s.getJsonObject("progress");
-        Long requests = null;
-        Long ko = null;
-        Double p95 = null;
-        if (summary != null) {
-            requests = summary.containsKey("requests") ? summary.getLong("requests") : summary.getLong("count");
-            ko = summary.getLong("ko");
-            p95 = summary.getDouble("p95_ms");
-        }
-        if (requests == null && progress != null) {
-            requests = progress.getLong("requests");
-            ko = progress.getLong("ko");
-        }
-        if (requests != null && ko != null) {
-            o.requests(requests, ko);
-            o.loadTest(p95, requests == 0 ? null : 100.0 * ko / requests);
-        }
-        loadTestIntegrity(s, o);
     }
 
     // ---- load-test integrity ---------------------------------------------------------------
@@ -395,47 +465,18 @@ public final class Verdicts implements AutoCloseable {
     // in its stats as "integrity"), not for a baseline window: expected = 202s, a 202 without a
     // decision is overdue, then lost once settled; two decisions are duplicated.
 
-    /** A load test's accepted requests: {@code missing} have no decision yet. */
-    record LoadTestCounts(long expected, long delivered, long missing) {}
-
-    /** The load test's integrity counts from its injector's stats, or null when it does not track them. */
-    private LoadTestCounts loadTestCounts(Tracker t, long now) {
-        JsonObject i;
-        try {
-            JsonObject s = sources.injectorStats().apply(t.e);
-            i = s == null ? null : s.getJsonObject("integrity");
-        } catch (RuntimeException failure) {
+    /** The load test's integrity counts from its injector's figures (progress when its decisions grew), or null when it does not track them. */
+    private static FaultStats.AcceptedCounts loadTestCounts(Tracker t, FaultStats stats, long now) {
+        FaultStats.AcceptedCounts c = stats == null ? null : stats.accepted();
+        if (c == null) {
             return null;
         }
-        if (i == null || i.getLong("expected") == null) {
-            return null;
-        }
-        LoadTestCounts c = new LoadTestCounts(i.getLong("expected"), i.getLong("delivered", 0L), i.getLong("missing", 0L));
         if (c.delivered() > t.loadTestDelivered) { // a decision of its requests arrived: progress
             t.loadTestDelivered = c.delivered();
             t.lastProgressMs = now;
         }
         t.overduePeak = Math.max(t.overduePeak, c.missing());
         return c;
-    }
-
-    /**
-     * The verdict's integrity of a load test = its accepted requests, and its processing = their
-     * decisions (both replace the baseline window's: a load test answers for its own requests).
-     */
-    private static void loadTestIntegrity(JsonObject stats, Observation.Builder o) {
-        JsonObject i = stats.getJsonObject("integrity");
-        if (i == null || i.getLong("expected") == null) {
-            return;
-        }
-        long delivered = i.getLong("delivered", 0L);
-        o.integrity(i.getLong("expected"), delivered, i.getLong("duplicated", 0L),
-                i.getLong("unexpected", 0L), i.getLong("republished", 0L));
-        o.decisions(delivered, null);
-    }
-
-    static Thresholds thresholds(Experiment e) {
-        return e.thresholds();
     }
 
     private static Verdict inconclusive(Verdict v) {
@@ -446,40 +487,41 @@ public final class Verdicts implements AutoCloseable {
     }
 
     /** The baseline run's directory (its series and counters feed every run record), or null. */
-    java.nio.file.Path baselineDir() {
+    Path baselineDir() {
         return sources.baselineDir().get();
     }
 
-    private void writeFinal(Tracker t) {
+    /** Finishes the experiment's run directory (run.json with the baseline's slice, verdict.json, report.html). */
+    private void finish(Tracker t, Verdict v) {
         Experiment e = t.e;
         Experiment.View view = e.view();
-        long from = t.appliedMs > 0 ? t.appliedMs : e.createdAt().toEpochMilli();
-        RunSlice.complete(e.runDir(), RunSlice.info(e.id(), e.type(), e.planId(), e.createdAt().toEpochMilli(),
+        long from;
+        synchronized (t) {
+            from = t.appliedMs > 0 ? t.appliedMs : e.createdAt().toEpochMilli();
+        }
+        RunInfo run = new RunInfo(RunFiles.FORMAT, e.id(), e.type(), e.planId(), "chaos-api", e.createdAt().toEpochMilli(),
                 view.appliedAt() == null ? null : view.appliedAt().toEpochMilli(),
-                view.endedAt() == null ? null : view.endedAt().toEpochMilli(), e.toJson(null).getJsonObject("params").getMap()),
-                baselineDir(), from, System.currentTimeMillis());
-        try (RunWriter w = RunWriter.open(t.e.runDir())) {
-            w.writeVerdict(t.finalVerdict);
-        } catch (RuntimeException failure) {
-            log.warn("verdict.json of {} not written: {}", t.e.id(), failure.toString());
-        }
-        try {
-            io.stampede.reports.html.HtmlReport.write(t.e.runDir(), t.e.runDir().resolve(io.stampede.reports.html.HtmlReport.FILE_NAME));
-        } catch (RuntimeException failure) {
-            log.warn("report.html of {} not written: {}", t.e.id(), failure.toString());
-        }
-        log.info("experiment {} verdict: {} (overdue peak {})", t.e.id(), t.finalVerdict.status().json(), t.overduePeak);
+                view.endedAt() == null ? null : view.endedAt().toEpochMilli(), e.toJson(null).getJsonObject("params").getMap());
+        List<Problem> problems = RunRecord.finish(e.runDir(), run, v, slice(from));
+        problems.forEach(p -> log.warn("run record of {}: {} not written: {}", e.id(), p.field(), p.problem()));
+        log.info("experiment {} verdict: {} (overdue peak {})", e.id(), v.status().json(), t.live.overduePeak());
+    }
+
+    /** The baseline run's slice from {@code fromMs} to now (the SUT's samples are taken live into each directory). */
+    RunRecord.Slice slice(long fromMs) {
+        return new RunRecord.Slice(baselineDir(), fromMs, System.currentTimeMillis(), Set.of(SutSampler.SOURCE));
     }
 
     /** Drops what is kept of an experiment that left the history (its verdict.json stays on disk). */
     public void forget(String id) {
         trackers.remove(id);
+        recorded.remove(id);
     }
 
     /** The largest number of overdue ids seen for a live experiment (0 when none or unknown). */
     public long overduePeak(String id) {
         Tracker t = trackers.get(id);
-        return t == null ? 0 : t.overduePeak;
+        return t == null ? 0 : t.live.overduePeak();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.stampede.chaos.experiment.LoadTest;
 import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
+import io.stampede.chaos.inject.FaultStats;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * {@code load_test}: runs the Gatling {@code WebhookSimulation} in a separate JVM, so Gatling's
@@ -139,8 +139,8 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         Instant startedAt = process.info().startInstant().orElse(Instant.now());
         CompletableFuture<Integer> exit = process.onExit().thenApply(Process::exitValue);
         children.put(ctx.experimentId(), new Child(process, startedAt, exit));
-        withMdc(ctx, () -> log.info("load_test started: pid {} rps {} duration_s {} target {} log {}",
-                process.pid(), spec.rps(), props.get("duration_s"), props.get("target_url"), logFile));
+        log.info("load_test started: pid {} rps {} duration_s {} target {} log {}",
+                process.pid(), spec.rps(), props.get("duration_s"), props.get("target_url"), logFile);
         return new JsonObject()
                 .put("pid", process.pid())
                 .put("start_epoch_ms", startedAt.toEpochMilli())
@@ -192,7 +192,7 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         }
         if (!sameStart(handle.get(), token.getLong("start_epoch_ms", 0L))
                 || !isOurs(pid, token.getString("run_dir", ctx.runDir().toAbsolutePath().toString()))) {
-            withMdc(ctx, () -> log.warn("pid {} from the token is another process now; not killing it", pid));
+            log.warn("pid {} from the token is another process now; not killing it", pid);
             return;
         }
         stop(ctx, handle.get());
@@ -208,7 +208,7 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         try {
             h.onExit().get(stopGrace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            withMdc(ctx, () -> log.warn("load_test pid {} ignored SIGTERM for {}; SIGKILL", h.pid(), stopGrace));
+            log.warn("load_test pid {} ignored SIGTERM for {}; SIGKILL", h.pid(), stopGrace);
             h.destroyForcibly();
         } catch (java.util.concurrent.ExecutionException e) {
             h.destroyForcibly();
@@ -219,7 +219,7 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("load_test pid " + h.pid() + " still alive after SIGKILL", e);
         }
-        withMdc(ctx, () -> log.info("load_test stopped: pid {}", h.pid()));
+        log.info("load_test stopped: pid {}", h.pid());
     }
 
     /** Same JVM as at apply: /proc start time (1 s tolerance: clock ticks) when the token has one. */
@@ -264,8 +264,9 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
+    public FaultStats stats(ExperimentContext ctx) {
         JsonObject stats = LoadTestStats.read(ctx.runDir());
+        FaultStats.AcceptedCounts accepted = null;
         if (stats.getString("report") != null) {
             // served by the chaos API under /runs/ (the run dir is named after the experiment)
             stats.put("report_url", "/runs/" + ctx.runDir().getFileName() + "/" + stats.getString("report"));
@@ -281,11 +282,12 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         }
         Tracked t = integrities.get(ctx.experimentId());
         if (t != null) {
-            JsonObject i = t.integrity.json();
-            stats.put("integrity", i);
-            closeWhenSettled(t, i, child);
+            LoadTestIntegrity.Figures i = t.integrity.figures();
+            stats.put("integrity", i.json());
+            accepted = i.counts();
+            closeWhenSettled(t, i.json(), child);
         }
-        return stats;
+        return new FaultStats(stats, null, LoadTestStats.http(stats), accepted);
     }
 
     /** Closes the decisions subscription once nothing more is expected (the counts stay). */
@@ -334,10 +336,4 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         };
     }
 
-    private static void withMdc(ExperimentContext ctx, Runnable r) {
-        try (var a = MDC.putCloseable("_chaos_experiment_id", ctx.experimentId());
-             var b = MDC.putCloseable("_chaos_type", SpecType.LOAD_TEST.json())) {
-            r.run();
-        }
-    }
 }

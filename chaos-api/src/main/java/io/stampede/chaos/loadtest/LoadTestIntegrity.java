@@ -1,5 +1,6 @@
 package io.stampede.chaos.loadtest;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.loadgen.DeliveryVerifier;
 import io.stampede.loadgen.VerifierConfig;
 import io.stampede.reports.RunReader;
@@ -84,19 +85,29 @@ public final class LoadTestIntegrity implements AutoCloseable {
      * subscription closed.
      */
     public JsonObject json() {
+        return figures().json();
+    }
+
+    /** {@link #json()} and the same counts typed, for the verdict (read once). */
+    public record Figures(JsonObject json, FaultStats.AcceptedCounts counts) {}
+
+    public Figures figures() {
         poll();
         DeliveryVerifier.RangeCounts c = counts();
         long decidedIds = verifier.stats().delivered(); // distinct ids of this prefix with a decision
-        return new JsonObject()
+        long unexpected = Math.max(0, decidedIds - c.delivered() - c.unexpected());
+        return new Figures(new JsonObject()
                 .put("id_prefix", idPrefix)
                 .put("expected", c.expected())
                 .put("delivered", c.delivered())
                 .put("missing", c.missing())
                 .put("duplicated", c.duplicated())
-                .put("unexpected", Math.max(0, decidedIds - c.delivered() - c.unexpected()))
+                .put("unexpected", unexpected)
                 .put("decided_without_202", c.unexpected())
                 .put("republished", c.republished())
-                .put("tracking", !closed);
+                .put("tracking", !closed),
+                new FaultStats.AcceptedCounts(c.expected(), c.delivered(), c.missing(), c.duplicated(),
+                        unexpected, c.republished()));
     }
 
     public boolean closed() {

@@ -1,5 +1,6 @@
 package io.stampede.chaos.loadtest;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.reports.CounterRecord;
 import io.stampede.reports.LatencyStats;
 import io.stampede.reports.RunFiles;
@@ -58,6 +59,29 @@ public final class LoadTestStats {
         }
         report(runDir).ifPresent(rep -> stats.put("report", runDir.relativize(rep).toString()));
         return stats;
+    }
+
+    /**
+     * The load test's requests in the view {@link #read} built: {@code summary.requests} (else the
+     * timed responses' {@code count}), {@code ko} and {@code p95_ms} once the summary is written,
+     * else the last progress record's; null while neither has both counts.
+     */
+    static FaultStats.HttpCounts http(JsonObject stats) {
+        JsonObject summary = stats.getJsonObject("summary");
+        JsonObject progress = stats.getJsonObject("progress");
+        Long requests = null;
+        Long ko = null;
+        Double p95 = null;
+        if (summary != null) {
+            requests = summary.containsKey("requests") ? summary.getLong("requests") : summary.getLong("count");
+            ko = summary.getLong("ko");
+            p95 = summary.getDouble("p95_ms");
+        }
+        if (requests == null && progress != null) {
+            requests = progress.getLong("requests");
+            ko = progress.getLong("ko");
+        }
+        return requests == null || ko == null ? null : new FaultStats.HttpCounts(requests, ko, p95);
     }
 
     private static JsonObject progress(List<CounterRecord> records) {

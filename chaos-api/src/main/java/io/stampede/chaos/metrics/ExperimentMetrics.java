@@ -8,6 +8,8 @@ import io.stampede.loadgen.LatencySummary;
 import io.stampede.loadgen.LoadStats;
 import io.stampede.loadgen.TrafficStats;
 import io.stampede.loadgen.VerifierStats;
+import io.stampede.reports.Integrity;
+import io.stampede.reports.Verdict;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,15 +74,15 @@ final class ExperimentMetrics implements MetricSource {
             String type = e.type();
             out.gauge(FAULT_ACTIVE, FAULT_HELP, v.fault().mayBeApplied() ? 1 : 0,
                     "experiment_id", id, "type", type, "target", target(e.spec()));
-            JsonObject verdict = verdict(e);
-            JsonObject in = verdict == null ? null : verdict.getJsonObject("integrity");
-            if (in != null) {
+            Verdict verdict = verdict(e);
+            if (verdict != null) {
+                Integrity in = verdict.integrity();
                 out.gauge("stampede_verdict_overdue", "Ids the experiment answers for whose outcome is late (may still come)",
-                        num(in, "overdue"), "experiment_id", id, "type", type);
+                        in.overdue(), "experiment_id", id, "type", type);
                 out.gauge("stampede_verdict_lost", "Ids the experiment answers for that are lost (final verdicts only)",
-                        num(in, "lost"), "experiment_id", id, "type", type);
+                        in.lost(), "experiment_id", id, "type", type);
                 out.gauge("stampede_verdict_duplicated", "Ids the experiment answers for that were processed twice",
-                        num(in, "duplicated"), "experiment_id", id, "type", type);
+                        in.duplicated(), "experiment_id", id, "type", type);
             }
         }
         LoadStats s = baseline.get();
@@ -89,7 +91,7 @@ final class ExperimentMetrics implements MetricSource {
         }
     }
 
-    private JsonObject verdict(Experiment e) {
+    private Verdict verdict(Experiment e) {
         try {
             return manager.verdict(e);
         } catch (RuntimeException failure) {

@@ -1,5 +1,6 @@
 package io.stampede.chaos.proxy;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
@@ -56,8 +57,7 @@ public final class DuplicateMessagesRouter implements FaultInjector<DuplicateMes
         }
         ProxyFault fault = busFault(spec, NatsLatencyInjector.expiresAt(ctx, spec.durationS()));
         JsonObject token = proxy.put(ctx.experimentId(), fault).put("source", "bus");
-        NatsLatencyInjector.withMdc(ctx.experimentId(), SpecType.DUPLICATE_MESSAGES.json(),
-                () -> log.info("duplicate_messages (bus) applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
+        log.info("duplicate_messages (bus) applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode());
         return token;
     }
 
@@ -69,15 +69,13 @@ public final class DuplicateMessagesRouter implements FaultInjector<DuplicateMes
             return;
         }
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), SpecType.DUPLICATE_MESSAGES.json(),
-                () -> log.info("duplicate_messages (bus) reverted on proxy {}: {}", r.getString("admin_url"), r.encode()));
+        log.info("duplicate_messages (bus) reverted on proxy {}: {}", r.getString("admin_url"), r.encode());
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
-        JsonObject b = baseline.stats(ctx);
-        JsonObject p = proxy.stats(ctx.experimentId());
-        return p.containsKey("fault") || p.containsKey("counters_final") ? p : b;
+    public FaultStats stats(ExperimentContext ctx) {
+        FaultStats p = proxy.faultStats(ctx.experimentId());
+        return p.json().containsKey("fault") || p.json().containsKey("counters_final") ? p : baseline.stats(ctx);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.stampede.chaos.proxy;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.experiment.MessageFaults;
 import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
@@ -49,20 +50,18 @@ public final class MessageFaultsInjector implements FaultInjector<MessageFaults>
     public JsonObject apply(ExperimentContext ctx, MessageFaults spec) throws IOException, InterruptedException {
         ProxyFault fault = fault(spec, NatsLatencyInjector.expiresAt(ctx, spec.durationS()));
         JsonObject token = proxy.put(ctx.experimentId(), fault);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), SpecType.MESSAGE_FAULTS.json(),
-                () -> log.info("message_faults applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
+        log.info("message_faults applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode());
         return token;
     }
 
     @Override
     public void revert(ExperimentContext ctx, MessageFaults spec, JsonObject token) throws IOException, InterruptedException {
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        NatsLatencyInjector.withMdc(ctx.experimentId(), SpecType.MESSAGE_FAULTS.json(),
-                () -> log.info("message_faults reverted on proxy {}: {}", r.getString("admin_url"), r.encode()));
+        log.info("message_faults reverted on proxy {}: {}", r.getString("admin_url"), r.encode());
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
-        return proxy.stats(ctx.experimentId());
+    public FaultStats stats(ExperimentContext ctx) {
+        return proxy.faultStats(ctx.experimentId());
     }
 }

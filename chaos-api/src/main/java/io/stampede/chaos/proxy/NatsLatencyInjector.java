@@ -1,5 +1,6 @@
 package io.stampede.chaos.proxy;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.experiment.NatsLatency;
 import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
@@ -9,7 +10,6 @@ import io.stampede.proxy.api.ProxyFault;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.io.IOException;
 import java.net.URI;
@@ -50,21 +50,21 @@ public final class NatsLatencyInjector implements FaultInjector<NatsLatency> {
                 expiresAt(ctx, spec.durationS()),
                 spec.subject() == null ? null : new MessageRule(spec.subject(), null, 0, 0, 0, null));
         JsonObject token = proxy.put(id, fault);
-        withMdc(id, SpecType.NATS_LATENCY.json(), () -> log.info("nats_latency applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode()));
+        log.info("nats_latency applied through proxy {}: {}", proxy.adminUrl(), fault.toJson().encode());
         return token;
     }
 
     @Override
     public void revert(ExperimentContext ctx, NatsLatency spec, JsonObject token) throws IOException, InterruptedException {
         JsonObject r = proxy.delete(ctx.experimentId(), token);
-        withMdc(ctx.experimentId(), SpecType.NATS_LATENCY.json(), () -> log.info("nats_latency reverted on proxy {} (fault {} was {})",
-                r.getString("admin_url"), r.getString("id"), r.getBoolean("removed") ? "present" : "already gone"));
+        log.info("nats_latency reverted on proxy {} (fault {} was {})",
+                r.getString("admin_url"), r.getString("id"), r.getBoolean("removed") ? "present" : "already gone");
     }
 
     /** Last known proxy figures for this experiment's fault; refreshed in the background. */
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
-        return proxy.stats(ctx.experimentId());
+    public FaultStats stats(ExperimentContext ctx) {
+        return proxy.faultStats(ctx.experimentId());
     }
 
     static Instant expiresAt(ExperimentContext ctx, int durationS) {
@@ -75,10 +75,4 @@ public final class NatsLatencyInjector implements FaultInjector<NatsLatency> {
         return d == NatsLatency.Direction.BOTH ? ProxyFault.Direction.BOTH : ProxyFault.Direction.TO_SERVER;
     }
 
-    static void withMdc(String experimentId, String type, Runnable r) {
-        try (var a = MDC.putCloseable("_chaos_experiment_id", experimentId);
-             var b = MDC.putCloseable("_chaos_type", type)) {
-            r.run();
-        }
-    }
 }

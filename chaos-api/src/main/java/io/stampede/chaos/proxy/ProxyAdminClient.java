@@ -1,6 +1,7 @@
 package io.stampede.chaos.proxy;
 
 import io.stampede.proxy.api.ProxyFault;
+import io.stampede.chaos.inject.FaultStats;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -88,6 +89,21 @@ final class ProxyAdminClient {
         }
         lastStats.remove(id);
         return body.put("admin_url", base.toString());
+    }
+
+    /** {@link #stats(String)} with the fault's message counters typed (null before the proxy reported them). */
+    FaultStats faultStats(String id) {
+        JsonObject s = stats(id);
+        return new FaultStats(s, counts(s), null, null);
+    }
+
+    /** The counters of a message fault in the proxy's figures ({@code matched}, ...), or null: none yet. */
+    static FaultStats.MessageCounts counts(JsonObject s) {
+        if (s == null || !(s.getValue("matched") instanceof Number)) {
+            return null;
+        }
+        return new FaultStats.MessageCounts(s.getLong("matched"), s.getLong("delayed", 0L),
+                s.getLong("dropped", 0L), s.getLong("duplicated", 0L), s.getLong("reordered", 0L));
     }
 
     /** Last known proxy figures for this fault: {proxy, fault, proxy_stats, as_of} and its counters. */

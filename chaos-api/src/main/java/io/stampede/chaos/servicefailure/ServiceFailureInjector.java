@@ -5,6 +5,7 @@ import io.stampede.chaos.experiment.ServiceFailure.FailureType;
 import io.stampede.chaos.experiment.SpecType;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
+import io.stampede.chaos.inject.FaultStats;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -16,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * {@code service_failure}: crash (SIGKILL / docker kill, then start again on revert) or hang
@@ -85,7 +85,8 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         JsonObject stats = newStats(name, action);
         statsById.put(ctx.experimentId(), stats);
         boolean applied = false;
-        try (MdcScope ignored = new MdcScope(ctx)) {
+        // logs name the experiment through the runner's MDC scope
+        try {
             long t0 = System.nanoTime();
             JsonObject token = target.apply(spec.failureType());
             token.put("target", name).put("action", action);
@@ -98,9 +99,7 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
         } catch (TargetWasDownException e) {
             stats.put("target_was_down", true);
             refusedIds.put(ctx.experimentId(), true);
-            try (MdcScope ignored = new MdcScope(ctx)) {
-                LOG.warn(e.getMessage());
-            }
+            LOG.warn(e.getMessage());
             throw e;
         } finally {
             if (!applied) {
@@ -120,40 +119,38 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
                 id -> newStats(config.name(), spec.failureType().name().toLowerCase(Locale.ROOT)));
         FailureType type = token != null && token.getString("action") != null
                 ? FailureType.valueOf(token.getString("action").toUpperCase(Locale.ROOT)) : spec.failureType();
-        try (MdcScope ignored = new MdcScope(ctx)) {
-            long t0 = System.nanoTime();
-            boolean changed = target.revert(ctx, type, token, stats);
-            long revertMs = ms(t0);
-            activeByService.remove(config.name(), ctx.experimentId());
-            if (stats.getString("reverted_at") != null && !changed) {
-                return; // a repeated revert: keep the figures of the first
+        long t0 = System.nanoTime();
+        boolean changed = target.revert(ctx, type, token, stats);
+        long revertMs = ms(t0);
+        activeByService.remove(config.name(), ctx.experimentId());
+        if (stats.getString("reverted_at") != null && !changed) {
+            return; // a repeated revert: keep the figures of the first
+        }
+        stats.put("reverted_at", Instant.now().toString()).put("revert_ms", revertMs);
+        LOG.info("service_failure {} on {} reverted in {} ms", type, config.name(), revertMs);
+        if (config.healthUrl() != null) {
+            if (target.revertMeasuresRecovery(type) && stats.containsKey("recovery_ms")) {
+                return; // measured while starting
             }
-            stats.put("reverted_at", Instant.now().toString()).put("revert_ms", revertMs);
-            LOG.info("service_failure {} on {} reverted in {} ms", type, config.name(), revertMs);
-            if (config.healthUrl() != null) {
-                if (target.revertMeasuresRecovery(type) && stats.containsKey("recovery_ms")) {
-                    return; // measured while starting
-                }
-                probes.execute(() -> {
-                    try {
-                        long rec = HealthUrls.awaitHealthy(config.healthUrl(), t0, recoveryTimeoutMs);
-                        if (rec >= 0) {
-                            stats.put("recovery_ms", rec);
-                        } else {
-                            stats.put("recovery_error", "not healthy within " + recoveryTimeoutMs + " ms");
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+            probes.execute(() -> {
+                try {
+                    long rec = HealthUrls.awaitHealthy(config.healthUrl(), t0, recoveryTimeoutMs);
+                    if (rec >= 0) {
+                        stats.put("recovery_ms", rec);
+                    } else {
+                        stats.put("recovery_error", "not healthy within " + recoveryTimeoutMs + " ms");
                     }
-                });
-            }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
+    public FaultStats stats(ExperimentContext ctx) {
         JsonObject s = statsById.get(ctx.experimentId());
-        return s == null ? new JsonObject() : s.copy();
+        return FaultStats.of(s == null ? new JsonObject() : s.copy());
     }
 
     @Override
@@ -178,19 +175,5 @@ public final class ServiceFailureInjector implements FaultInjector<ServiceFailur
 
     private static long ms(long t0) {
         return (System.nanoTime() - t0) / 1_000_000L;
-    }
-
-    /** Puts the experiment's MDC keys for the duration of one call. */
-    private static final class MdcScope implements AutoCloseable {
-        MdcScope(ExperimentContext ctx) {
-            MDC.put("_chaos_experiment_id", ctx.experimentId());
-            MDC.put("_chaos_type", SpecType.SERVICE_FAILURE.json());
-        }
-
-        @Override
-        public void close() {
-            MDC.remove("_chaos_experiment_id");
-            MDC.remove("_chaos_type");
-        }
     }
 }

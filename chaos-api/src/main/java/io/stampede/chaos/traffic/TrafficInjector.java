@@ -1,5 +1,6 @@
 package io.stampede.chaos.traffic;
 
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.chaos.experiment.ExperimentSpec;
 import io.stampede.chaos.inject.ExperimentContext;
 import io.stampede.chaos.inject.FaultInjector;
@@ -58,8 +59,8 @@ public abstract class TrafficInjector<S extends ExperimentSpec> implements Fault
     }
 
     @Override
-    public JsonObject stats(ExperimentContext ctx) {
-        return traffic == null ? new JsonObject() : traffic.stats(ctx.experimentId());
+    public FaultStats stats(ExperimentContext ctx) {
+        return FaultStats.of(traffic == null ? new JsonObject() : traffic.stats(ctx.experimentId()));
     }
 
     @Override

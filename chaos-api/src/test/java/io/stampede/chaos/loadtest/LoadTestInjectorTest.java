@@ -106,7 +106,7 @@ class LoadTestInjectorTest {
             String log = Files.readString(ctx.runDir().resolve("gatling.log"));
             assertThat(code).as("Gatling exit code; log:\n%s", log).isZero();
 
-            JsonObject stats = injector.stats(ctx);
+            JsonObject stats = injector.stats(ctx).json();
             JsonObject summary = stats.getJsonObject("summary");
             assertThat(summary.getBoolean("completed")).isTrue();
             assertThat(summary.getLong("count")).isEqualTo(60);
@@ -136,7 +136,7 @@ class LoadTestInjectorTest {
             JsonObject token = injector.apply(ctx, spec(10, 120));
             long pid = token.getLong("pid");
             Await.until("requests flowing", Duration.ofSeconds(30), () -> {
-                JsonObject p = injector.stats(ctx).getJsonObject("progress");
+                JsonObject p = injector.stats(ctx).json().getJsonObject("progress");
                 return p != null && p.getLong("requests") > 5;
             });
             injector.revert(ctx, spec(10, 120), token);
@@ -144,7 +144,7 @@ class LoadTestInjectorTest {
             assertThat(LoadTestInjector.runningSimulationPids()).doesNotContain(pid);
             // idempotent
             injector.revert(ctx, spec(10, 120), token);
-            JsonObject stats = injector.stats(ctx);
+            JsonObject stats = injector.stats(ctx).json();
             assertThat(stats.getString("status")).isEqualTo("stopped");
             // SIGTERM lets the simulation's shutdown hook write its figures so far.
             assertThat(stats.getJsonObject("summary").getBoolean("completed")).isFalse();

@@ -77,7 +77,7 @@ class BusDuplicatesAgentTest {
                                 && metric(agentPort, "mcp_duplicates_detected_total") - dupsBefore >= N / 4.0);
                 Thread.sleep(1_000); // let a stray second decision show up
                 router.revert(ctx, spec, token);
-                JsonObject stats = router.stats(ctx);
+                JsonObject stats = router.stats(ctx).json();
                 double absorbed = metric(agentPort, "mcp_duplicates_detected_total") - dupsBefore;
                 System.out.printf("bus duplicates: proxy duplicated %d of %d matched frames; agent absorbed %.0f duplicates;"
                                 + " decisions %.0f for %d signals%n", stats.getLong("duplicated"), stats.getLong("matched"),

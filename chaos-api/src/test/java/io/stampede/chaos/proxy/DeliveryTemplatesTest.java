@@ -88,7 +88,7 @@ class DeliveryTemplatesTest {
                 }
             }
             injector.revert(ctx, spec, token);
-            JsonObject stats = injector.stats(ctx);
+            JsonObject stats = injector.stats(ctx).json();
             assertThat(got).isEqualTo(20);
             assertThat(stats.getLong("matched")).as(stats.encode()).isGreaterThanOrEqualTo(20);
             assertThat(stats.getLong("delayed")).isGreaterThanOrEqualTo(20);
@@ -131,7 +131,7 @@ class DeliveryTemplatesTest {
                     }
                 }
                 injector.revert(ctx, spec, token);
-                JsonObject stats = injector.stats(ctx);
+                JsonObject stats = injector.stats(ctx).json();
                 System.out.printf("%s: %d publish acks missing, %d of %d delivered, proxy %s%n", template, ackFailures, got.size(), N,
                         stats.encode());
                 assertThat(ackFailures).as(template + ": the gateway's publish acks (replies on _INBOX) are not faulted").isZero();

@@ -15,7 +15,6 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.stampede.chaos.ApiClient;
 import io.stampede.chaos.ApiFixture;
-import io.stampede.chaos.ChaosApiMain;
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.proxy.AdminServer;
 import io.stampede.proxy.NatsProxy;
@@ -90,7 +89,7 @@ class FaultEffectVerdictTest {
 
             ChaosConfig cfg = ChaosConfig.forTest(nats.url(), Map.of(), ApiFixture.tempDir(), 0.1).withBaseline(100)
                     .withProxyAdmin(URI.create(admin.baseUrl()));
-            try (ApiFixture fx = ApiFixture.start(cfg, ChaosApiMain.injectorsFor(cfg), cfg.dataDir())) {
+            try (ApiFixture fx = ApiFixture.startDefault(cfg)) {
                 Await.until("baseline decided through the proxy", Duration.ofSeconds(30), () -> {
                     ApiClient.Response r = fx.client.get("/baseline");
                     return r.status() == 200 && r.json().getJsonObject("verdict") != null

@@ -109,15 +109,15 @@ class ProxyProcessTest {
             Await.until("deliveries", Duration.ofSeconds(10), () -> kept.get() == 100 && twice.get() == 200);
             assertThat(lost.get()).isZero();
             Await.until("counters in stats", Duration.ofSeconds(10),
-                    () -> mf.stats(ctx("chaos_message_faults_1")).getLong("dropped", 0L) == 100);
-            JsonObject st = mf.stats(ctx("chaos_message_faults_1"));
+                    () -> mf.stats(ctx("chaos_message_faults_1")).json().getLong("dropped", 0L) == 100);
+            JsonObject st = mf.stats(ctx("chaos_message_faults_1")).json();
             assertThat(st.getLong("matched")).isEqualTo(100);
             assertThat(st.getJsonObject("proxy_stats").getJsonObject("memory").getLong("budget_bytes")).isPositive();
             mf.revert(ctx("chaos_message_faults_1"), drop, token);
             mf.revert(ctx("chaos_message_faults_1"), drop, token); // idempotent
             dups.revert(ctx("chaos_duplicate_messages_2"), bus, dupToken);
-            assertThat(mf.stats(ctx("chaos_message_faults_1")).getLong("dropped")).as("final counters kept").isEqualTo(100);
-            assertThat(dups.stats(ctx("chaos_duplicate_messages_2")).getLong("duplicated")).isEqualTo(100);
+            assertThat(mf.stats(ctx("chaos_message_faults_1")).json().getLong("dropped")).as("final counters kept").isEqualTo(100);
+            assertThat(dups.stats(ctx("chaos_duplicate_messages_2")).json().getLong("duplicated")).isEqualTo(100);
             assertThat(get("/faults").getJsonObject("faults")).isEmpty();
             pub.publish("mf.a", new byte[8]);
             pub.flush(Duration.ofSeconds(5));
@@ -143,7 +143,7 @@ class ProxyProcessTest {
 
             // the port probe's connection closes too: publisher and subscriber remain
             Await.until("injector stats show 2 connections", Duration.ofSeconds(5), () ->
-                    injector.stats(ctx("chaos_nats_latency_1")).getJsonObject("proxy_stats").getInteger("connections") == 2);
+                    injector.stats(ctx("chaos_nats_latency_1")).json().getJsonObject("proxy_stats").getInteger("connections") == 2);
 
             // a new injector (a new process after a crash) reverts from the token alone
             new NatsLatencyInjector(URI.create("http://127.0.0.1:1")).revert(ctx("chaos_nats_latency_1"), SPEC, token);

@@ -84,8 +84,8 @@ class ContainerServiceFailureTest {
         injector.revert(ctx, spec, token);
         assertThat(state().getBoolean("Running")).isTrue();
         awaitAnswers();
-        Await.until("recovery_ms recorded", Duration.ofSeconds(10), () -> injector.stats(ctx).containsKey("recovery_ms"));
-        JsonObject stats = injector.stats(ctx);
+        Await.until("recovery_ms recorded", Duration.ofSeconds(10), () -> injector.stats(ctx).json().containsKey("recovery_ms"));
+        JsonObject stats = injector.stats(ctx).json();
         assertThat(stats.getBoolean("target_was_down")).isFalse();
         assertThat(stats.getString("applied_at")).isNotNull();
         assertThat(stats.getString("reverted_at")).isNotNull();
@@ -106,7 +106,7 @@ class ContainerServiceFailureTest {
         injector.revert(ctx, spec, token);
         assertThat(state().getBoolean("Paused")).isFalse();
         awaitAnswers();
-        Await.until("recovery_ms recorded", Duration.ofSeconds(10), () -> injector.stats(ctx).containsKey("recovery_ms"));
+        Await.until("recovery_ms recorded", Duration.ofSeconds(10), () -> injector.stats(ctx).json().containsKey("recovery_ms"));
         injector.revert(ctx, spec, token); // idempotent
         assertThat(state().getBoolean("Running")).isTrue();
     }
@@ -126,7 +126,7 @@ class ContainerServiceFailureTest {
         assertThatThrownBy(() -> injector.apply(ctx, spec))
                 .isInstanceOf(TargetWasDownException.class)
                 .hasMessageContaining("'web' was already down");
-        assertThat(injector.stats(ctx).getBoolean("target_was_down")).isTrue();
+        assertThat(injector.stats(ctx).json().getBoolean("target_was_down")).isTrue();
 
         injector.revert(ctx, spec, null);
         assertThat(state().getBoolean("Running")).as("revert must not start a target that was down").isFalse();

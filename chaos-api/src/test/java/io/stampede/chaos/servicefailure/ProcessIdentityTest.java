@@ -125,7 +125,7 @@ class ProcessIdentityTest {
         Thread.sleep(50); // a SIGSTOP is delivered asynchronously
         assertThat(sleep.isAlive()).isTrue();
         assertThat(state(sleep)).as("/proc state of the unrelated process").isIn('S', 'R');
-        assertThat(injector.stats(ctx).getBoolean("target_was_down")).isTrue();
+        assertThat(injector.stats(ctx).json().getBoolean("target_was_down")).isTrue();
         injector.revert(ctx, spec, null);
         assertThat(state(sleep)).isIn('S', 'R');
     }
@@ -189,7 +189,7 @@ class ProcessIdentityTest {
         assertThat(state(impostor)).as("impostor not continued").isEqualTo('T');
         assertThat(Probes.get(port, "/healthz", 2000)).as("target restarted by the revert").isEqualTo(Probes.Seen.ANSWERS);
         assertThat(LocalProcesses.fromPidFile(pidFile).orElseThrow().pid()).isNotEqualTo(impostor.pid());
-        assertThat(injector.stats(ctx).getBoolean("target_lost")).isTrue();
+        assertThat(injector.stats(ctx).json().getBoolean("target_lost")).isTrue();
 
         // and the journaled token of the first apply still names a process that is gone: nothing to signal
         injector.revert(ctx, spec, token);

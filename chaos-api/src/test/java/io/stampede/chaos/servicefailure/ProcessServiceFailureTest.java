@@ -102,7 +102,7 @@ class ProcessServiceFailureTest {
         assertThat(Probes.get(port, "/healthz", 2000)).as("healthy when revert returns").isEqualTo(Probes.Seen.ANSWERS);
         ProcessHandle after = current();
         assertThat(after.pid()).isNotEqualTo(before.pid());
-        JsonObject stats = injector.stats(ctx);
+        JsonObject stats = injector.stats(ctx).json();
         assertThat(stats.getLong("recovery_ms")).isBetween(1L, 15_000L);
         assertThat(stats.getString("reverted_at")).isNotNull();
 
@@ -128,7 +128,7 @@ class ProcessServiceFailureTest {
         Await.until("tree continued", Duration.ofSeconds(2), () -> !LocalProcesses.stopped(target)
                 && children.stream().noneMatch(LocalProcesses::stopped));
         awaitAnswers();
-        Await.until("recovery_ms recorded", Duration.ofSeconds(10), () -> injector.stats(ctx).containsKey("recovery_ms"));
+        Await.until("recovery_ms recorded", Duration.ofSeconds(10), () -> injector.stats(ctx).json().containsKey("recovery_ms"));
         assertThat(current().pid()).isEqualTo(target.pid());
     }
 
@@ -192,7 +192,7 @@ class ProcessServiceFailureTest {
         assertThatThrownBy(() -> injector.apply(ctx, spec))
                 .isInstanceOf(TargetWasDownException.class)
                 .hasMessageContaining("names no running process");
-        assertThat(injector.stats(ctx).getBoolean("target_was_down")).isTrue();
+        assertThat(injector.stats(ctx).json().getBoolean("target_was_down")).isTrue();
 
         injector.revert(ctx, spec, null);
         assertThat(LocalProcesses.fromPidFile(pidFile)).isEmpty();

@@ -161,7 +161,7 @@ class RevertWaitTest {
         List<Long> callsUs = new ArrayList<>();
         while (revert.isAlive()) {
             long c0 = System.nanoTime();
-            JsonObject s = injector.stats(ctx);
+            JsonObject s = injector.stats(ctx).json();
             callsUs.add((System.nanoTime() - c0) / 1_000);
             assertThat(s.getString("target")).isEqualTo("web");
             Thread.sleep(5);

@@ -88,8 +88,8 @@ class ServiceFailureTimingsBench {
                 ServiceFailure spec = new ServiceFailure("web", type, 1);
                 JsonObject token = injector.apply(ctx, spec);
                 injector.revert(ctx, spec, token);
-                Await.until("recovery", Duration.ofSeconds(15), () -> injector.stats(ctx).containsKey("recovery_ms"));
-                JsonObject s = injector.stats(ctx);
+                Await.until("recovery", Duration.ofSeconds(15), () -> injector.stats(ctx).json().containsKey("recovery_ms"));
+                JsonObject s = injector.stats(ctx).json();
                 apply.add(s.getLong("apply_ms"));
                 revert.add(s.getLong("revert_ms"));
                 recovery.add(s.getLong("recovery_ms"));

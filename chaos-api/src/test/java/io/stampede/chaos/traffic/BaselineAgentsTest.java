@@ -6,7 +6,6 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.StreamConfiguration;
 import io.stampede.chaos.ApiFixture;
-import io.stampede.chaos.ChaosApiMain;
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.loadgen.cli.LoadgenCli;
 import io.stampede.testkit.Await;
@@ -53,7 +52,7 @@ class BaselineAgentsTest {
             }
             ChaosConfig cfg = ChaosConfig.forTest(nats.url(), Map.of(), ApiFixture.tempDir(), 0.1).withBaseline(BASELINE)
                     .withBaselineAgents(2);
-            try (ApiFixture fx = ApiFixture.start(cfg, ChaosApiMain.injectorsFor(cfg), cfg.dataDir())) {
+            try (ApiFixture fx = ApiFixture.startDefault(cfg)) {
                 Await.until("the agents publish the baseline", Duration.ofSeconds(40), () -> got.size() > 200);
                 // one after the other: an experiment answers for every duplicate in its window, whoever caused it
                 String bp = fx.postWhenBaselineRuns("{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":20}", Duration.ofSeconds(40));

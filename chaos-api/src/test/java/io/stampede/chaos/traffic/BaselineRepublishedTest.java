@@ -7,7 +7,6 @@ import io.nats.client.Nats;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
 import io.stampede.chaos.ApiFixture;
-import io.stampede.chaos.ChaosApiMain;
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.NatsServer;
@@ -52,7 +51,7 @@ class BaselineRepublishedTest {
             d.subscribe("signals.>");
 
             ChaosConfig cfg = ChaosConfig.forTest(nats.url(), Map.of(), ApiFixture.tempDir(), 0.1).withBaseline(200);
-            try (ApiFixture fx = ApiFixture.start(cfg, ChaosApiMain.injectorsFor(cfg), cfg.dataDir())) {
+            try (ApiFixture fx = ApiFixture.startDefault(cfg)) {
                 Await.until("republished ids counted by GET /baseline", Duration.ofSeconds(40), () -> {
                     var r = fx.client.get("/baseline");
                     if (r.status() != 200 || r.json().getJsonObject("verdict") == null) {

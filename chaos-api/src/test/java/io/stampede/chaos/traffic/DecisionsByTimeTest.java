@@ -7,7 +7,6 @@ import io.nats.client.Nats;
 import io.nats.client.api.StreamConfiguration;
 import io.stampede.chaos.ApiClient;
 import io.stampede.chaos.ApiFixture;
-import io.stampede.chaos.ChaosApiMain;
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.testkit.Await;
 import io.stampede.testkit.NatsServer;
@@ -48,7 +47,7 @@ class DecisionsByTimeTest {
             d.subscribe("signals.>");
 
             ChaosConfig cfg = ChaosConfig.forTest(nats.url(), Map.of(), ApiFixture.tempDir(), 0.1).withBaseline(200);
-            try (ApiFixture fx = ApiFixture.start(cfg, ChaosApiMain.injectorsFor(cfg), cfg.dataDir())) {
+            try (ApiFixture fx = ApiFixture.startDefault(cfg)) {
                 Await.until("baseline decided", Duration.ofSeconds(20), () -> {
                     ApiClient.Response r = fx.client.get("/baseline");
                     return r.status() == 200 && r.json().getJsonObject("verdict") != null

@@ -6,7 +6,6 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.stampede.chaos.ApiClient;
 import io.stampede.chaos.ApiFixture;
-import io.stampede.chaos.ChaosApiMain;
 import io.stampede.chaos.ChaosConfig;
 import io.stampede.demo.DemoConfig;
 import io.stampede.demo.agent.AgentMain;
@@ -52,7 +51,7 @@ class TrafficExperimentsTest {
             });
         }
         ChaosConfig cfg = ChaosConfig.forTest(nats.url(), Map.of(), ApiFixture.tempDir(), 1.0).withBaseline(BASELINE);
-        fx = ApiFixture.start(cfg, ChaosApiMain.injectorsFor(cfg), cfg.dataDir());
+        fx = ApiFixture.startDefault(cfg);
     }
 
     @AfterAll
@@ -163,7 +162,7 @@ class TrafficExperimentsTest {
     @Test
     void withoutBaselineTrafficBothTypesAnswer409SayingHowToSwitchItOn() {
         ChaosConfig cfg = ChaosConfig.forTest(nats.url(), Map.of(), ApiFixture.tempDir(), 1.0);
-        try (ApiFixture off = ApiFixture.start(cfg, ChaosApiMain.injectorsFor(cfg), cfg.dataDir())) {
+        try (ApiFixture off = ApiFixture.startDefault(cfg)) {
             for (String body : new String[] {
                     "{\"type\":\"backpressure\",\"rate_multiplier\":2,\"duration_s\":5}",
                     "{\"type\":\"duplicate_messages\",\"duplicate_rate\":0.1,\"duration_s\":5}"}) {
