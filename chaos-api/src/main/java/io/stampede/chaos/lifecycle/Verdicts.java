@@ -1,28 +1,19 @@
 package io.stampede.chaos.lifecycle;
 
-import io.stampede.chaos.experiment.DuplicateMessages;
 import io.stampede.chaos.experiment.LoadTest;
-import io.stampede.chaos.experiment.MessageFaults;
-import io.stampede.chaos.experiment.NatsLatency;
-import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.TimeScale;
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.loadgen.DeliveryVerifier;
 import io.stampede.reports.CatchUp;
-import io.stampede.reports.FaultCounters;
-import io.stampede.reports.Observation;
-import io.stampede.reports.RunType;
-import io.stampede.reports.Status;
+import io.stampede.reports.RunFiles;
+import io.stampede.reports.RunReader;
 import io.stampede.reports.Thresholds;
 import io.stampede.reports.Verdict;
 import io.stampede.reports.VerdictBuilder;
-import io.stampede.chaos.inject.FaultStats;
-import io.stampede.reports.Problem;
-import io.stampede.reports.RunFiles;
-import io.stampede.reports.RunInfo;
-import io.stampede.reports.RunReader;
 import io.stampede.reports.run.RunRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.Locale;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -83,7 +72,8 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
     public record Live(Verdict verdict, DeliveryVerifier.Mark from, DeliveryVerifier.Mark to, long overduePeak) {}
 
     private final Sources sources;
-    private final Function<Experiment, FaultStats> injectorStats;
+    private final Observations observations;
+    private final ExperimentRecords records;
     private final ExperimentListener downstream;
     private final Timing timing;
     private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
@@ -103,7 +93,8 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
     public Verdicts(Sources sources, Function<Experiment, FaultStats> injectorStats, Timing timing, TimeScale scale,
                     ExperimentListener downstream) {
         this.sources = sources;
-        this.injectorStats = injectorStats;
+        this.observations = new Observations(sources, injectorStats);
+        this.records = new ExperimentRecords(sources.baselineDir());
         this.downstream = downstream;
         this.timing = new Timing(scale.of(timing.settle().toMillis() / 1000.0), scale.of(timing.cap().toMillis() / 1000.0));
         this.tickMs = Math.max(50, Math.min(1000, scale.of(1).toMillis()));
@@ -138,11 +129,15 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
 
         Tracker(Experiment e) {
             this.e = e;
-            this.live = new Live(unobserved(e, false), null, null, 0);
+            this.live = new Live(observations.unobserved(e, false), null, null, 0);
         }
 
         void publish(Verdict v) {
             live = new Live(v, from, to, overduePeak);
+        }
+
+        Observations.Seen seen(DeliveryVerifier.RangeCounts mine) {
+            return new Observations.Seen(mine, deliveredAtApply, deliveredAtEnd, endedMs, samples);
         }
     }
 
@@ -184,7 +179,7 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
      */
     public void recorded(List<Experiment> history) {
         for (Experiment e : history) {
-            if (trackers.containsKey(e.id()) || !e.state().isFinal() || !java.nio.file.Files.isDirectory(e.runDir())) {
+            if (trackers.containsKey(e.id()) || !e.state().isFinal() || !Files.isDirectory(e.runDir())) {
                 continue;
             }
             try {
@@ -209,7 +204,7 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
             return r;
         }
         // scheduled (its window opens when it is applied), or a previous process's without a verdict.json
-        return e.state().isFinal() ? inconclusive(unobserved(e, true)) : unobserved(e, false);
+        return e.state().isFinal() ? Observations.inconclusive(observations.unobserved(e, true)) : observations.unobserved(e, false);
     }
 
     /**
@@ -276,7 +271,12 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
         Verdict turnedFinal = tickLocked(t, backlog);
         if (turnedFinal != null) {
             // shown final once its run directory is finished: whoever sees it final finds the files
-            finish(t, turnedFinal);
+            long from;
+            synchronized (t) {
+                from = t.appliedMs > 0 ? t.appliedMs : t.e.createdAt().toEpochMilli();
+            }
+            records.finish(t.e, turnedFinal, from);
+            log.info("experiment {} verdict: {} (overdue peak {})", t.e.id(), turnedFinal.status().json(), t.live.overduePeak());
             synchronized (t) {
                 t.publish(turnedFinal);
             }
@@ -292,7 +292,7 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
             }
             long now = System.currentTimeMillis();
             DeliveryVerifier v = sources.verifier().get();
-            FaultStats stats = readsFigures(t.e) ? stats(t.e) : null;
+            FaultStats stats = observations.figures(t.e);
             // the window is counted once a tick: each count holds the verifier's lock its outcomes need
             DeliveryVerifier.RangeCounts mine = window(t, v);
             if (v != null) {
@@ -329,12 +329,12 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
             boolean capped = ended && now - t.endedMs >= timing.cap().toMillis();
             boolean noBaseline = ended && t.from == null && t.e.spec() instanceof LoadTest && lt == null;
             if (settledByOutcomes || settledByQuiet || noBaseline) {
-                t.finalVerdict = judge(t.e, t, mine, stats, true);
+                t.finalVerdict = observations.judge(t.e, t.seen(mine), stats, true);
             } else if (capped) {
-                t.finalVerdict = inconclusive(judge(t.e, t, mine, stats, true));
+                t.finalVerdict = Observations.inconclusive(observations.judge(t.e, t.seen(mine), stats, true));
             }
             if (t.finalVerdict == null) {
-                t.publish(judge(t.e, t, mine, stats, false));
+                t.publish(observations.judge(t.e, t.seen(mine), stats, false));
             }
             return t.finalVerdict;
         }
@@ -350,114 +350,6 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
 
     private static boolean caughtUp(Tracker t) {
         return t.endedMs > 0 && CatchUp.of(t.endedMs, t.samples).catchUpS() != null;
-    }
-
-    /**
-     * The verdict of an experiment not observed here (scheduled, or a previous process's): no
-     * window, no injector figures (it has none yet, or none in this process); only its target's
-     * health as last probed.
-     */
-    private Verdict unobserved(Experiment e, boolean isFinal) {
-        return judge(e, null, null, null, isFinal);
-    }
-
-    /** {@code r}: the experiment's window as counted by the caller (null: none); {@code stats}: its injector's figures (null: none). */
-    private Verdict judge(Experiment e, Tracker t, DeliveryVerifier.RangeCounts r, FaultStats stats, boolean isFinal) {
-        RunType type = RunType.fromJson(e.type()).orElseThrow();
-        Observation.Builder o = Observation.builder(e.id(), type).isFinal(isFinal);
-        DeliveryVerifier v = sources.verifier().get();
-        if (r != null && v != null) {
-            o.integrity(r.expected(), r.delivered(), r.duplicated(), r.unexpected(), r.republished());
-            // by decision time, each id once (its first outcome): during = decided while the fault was
-            // applied, after = decided since its end, whichever window the ids were sent in
-            long deliveredNow = v.stats().delivered();
-            if (t.deliveredAtApply >= 0) {
-                long during = (t.deliveredAtEnd < 0 ? deliveredNow : t.deliveredAtEnd) - t.deliveredAtApply;
-                Long after = t.deliveredAtEnd < 0 ? null : deliveredNow - t.deliveredAtEnd;
-                o.decisions(during, after);
-            }
-        }
-        if (t != null && t.endedMs > 0) {
-            CatchUp.Result c = CatchUp.of(t.endedMs, t.samples);
-            o.catchUp(c.catchUpS(), c.observedAfterS());
-        }
-        String target = e.spec() instanceof ServiceFailure sf ? sf.service() : null;
-        Boolean up = target == null ? Boolean.TRUE : sources.targetUp().apply(target);
-        if (up != null && (t == null || t.endedMs > 0)) {
-            o.targetHealthy(up);
-        }
-        if (stats != null) {
-            if (e.spec() instanceof LoadTest) {
-                loadTest(stats, o);
-            }
-            FaultCounters fault = faultCounters(e, stats);
-            if (fault != null) {
-                o.fault(fault);
-            }
-        }
-        return VerdictBuilder.build(o.build(), e.thresholds(), System.currentTimeMillis());
-    }
-
-    /** Whether the verdict judges the injector's figures: a load test's requests, a message fault's counters. */
-    private static boolean readsFigures(Experiment e) {
-        return e.spec() instanceof LoadTest || e.spec() instanceof MessageFaults
-                || e.spec() instanceof NatsLatency n && n.subject() != null
-                || e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS;
-    }
-
-    /** The injector's figures, or null when it has none now (a failing injector costs its figures, not the verdict). */
-    private FaultStats stats(Experiment e) {
-        try {
-            return injectorStats.apply(e);
-        } catch (RuntimeException failure) {
-            return null;
-        }
-    }
-
-    /**
-     * What a message fault in the proxy did ({@code message_faults}, {@code nats_latency} with a
-     * {@code subject}, {@code duplicate_messages} from the bus): its subject, the direction applied
-     * and the proxy's counters from the injector's stats (the final ones once it was reverted);
-     * null for other faults, or while the proxy has not answered with its counters yet.
-     */
-    private static FaultCounters faultCounters(Experiment e, FaultStats stats) {
-        String subject;
-        String direction;
-        if (e.spec() instanceof MessageFaults m) {
-            subject = m.subject();
-            direction = m.direction().name().toLowerCase(Locale.ROOT);
-        } else if (e.spec() instanceof NatsLatency n && n.subject() != null) {
-            subject = n.subject();
-            direction = n.direction().name().toLowerCase(Locale.ROOT);
-        } else if (e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS) {
-            subject = d.subject() == null ? ">" : d.subject();
-            direction = "to_client";
-        } else {
-            return null;
-        }
-        FaultStats.MessageCounts c = stats.messages();
-        if (c == null) {
-            return null;
-        }
-        return new FaultCounters(subject, direction, c.matched(), c.delayed(), c.dropped(), c.duplicated(), c.reordered());
-    }
-
-    /**
-     * The load test's HTTP figures (Gatling's recorder), and, when it tracks them, its integrity =
-     * its requests answered 202 and its processing = their decisions (both replace the baseline
-     * window's: a load test answers for its own requests).
-     */
-    private static void loadTest(FaultStats stats, Observation.Builder o) {
-        FaultStats.HttpCounts http = stats.http();
-        if (http != null) {
-            o.requests(http.requests(), http.ko());
-            o.loadTest(http.p95Ms(), http.requests() == 0 ? null : 100.0 * http.ko() / http.requests());
-        }
-        FaultStats.AcceptedCounts a = stats.accepted();
-        if (a != null) {
-            o.integrity(a.expected(), a.delivered(), a.duplicated(), a.unexpected(), a.republished());
-            o.decisions(a.delivered(), null);
-        }
     }
 
     // ---- load-test integrity ---------------------------------------------------------------
@@ -479,37 +371,9 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
         return c;
     }
 
-    private static Verdict inconclusive(Verdict v) {
-        if (v.status() == Status.FAIL) {
-            return v;
-        }
-        return v.withStatus(Status.INCONCLUSIVE, true);
-    }
-
-    /** The baseline run's directory (its series and counters feed every run record), or null. */
-    Path baselineDir() {
-        return sources.baselineDir().get();
-    }
-
-    /** Finishes the experiment's run directory (run.json with the baseline's slice, verdict.json, report.html). */
-    private void finish(Tracker t, Verdict v) {
-        Experiment e = t.e;
-        Experiment.View view = e.view();
-        long from;
-        synchronized (t) {
-            from = t.appliedMs > 0 ? t.appliedMs : e.createdAt().toEpochMilli();
-        }
-        RunInfo run = new RunInfo(RunFiles.FORMAT, e.id(), e.type(), e.planId(), "chaos-api", e.createdAt().toEpochMilli(),
-                view.appliedAt() == null ? null : view.appliedAt().toEpochMilli(),
-                view.endedAt() == null ? null : view.endedAt().toEpochMilli(), e.toJson(null).getJsonObject("params").getMap());
-        List<Problem> problems = RunRecord.finish(e.runDir(), run, v, slice(from));
-        problems.forEach(p -> log.warn("run record of {}: {} not written: {}", e.id(), p.field(), p.problem()));
-        log.info("experiment {} verdict: {} (overdue peak {})", e.id(), v.status().json(), t.live.overduePeak());
-    }
-
     /** The baseline run's slice from {@code fromMs} to now (the SUT's samples are taken live into each directory). */
     RunRecord.Slice slice(long fromMs) {
-        return new RunRecord.Slice(baselineDir(), fromMs, System.currentTimeMillis(), Set.of(SutSampler.SOURCE));
+        return records.slice(fromMs);
     }
 
     /** Drops what is kept of an experiment that left the history (its verdict.json stays on disk). */
