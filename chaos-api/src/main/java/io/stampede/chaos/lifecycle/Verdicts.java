@@ -1,52 +1,38 @@
 package io.stampede.chaos.lifecycle;
 
-import io.stampede.chaos.experiment.DuplicateMessages;
-import io.stampede.chaos.experiment.LoadTest;
-import io.stampede.chaos.experiment.MessageFaults;
-import io.stampede.chaos.experiment.NatsLatency;
-import io.stampede.chaos.experiment.ServiceFailure;
 import io.stampede.chaos.experiment.TimeScale;
+import io.stampede.chaos.inject.FaultStats;
 import io.stampede.loadgen.DeliveryVerifier;
-import io.stampede.reports.CatchUp;
-import io.stampede.reports.FaultCounters;
-import io.stampede.reports.Observation;
-import io.stampede.reports.RunType;
-import io.stampede.reports.Status;
+import io.stampede.reports.RunFiles;
+import io.stampede.reports.RunReader;
 import io.stampede.reports.Thresholds;
 import io.stampede.reports.Verdict;
 import io.stampede.reports.VerdictBuilder;
-import io.stampede.chaos.inject.FaultStats;
-import io.stampede.reports.Problem;
-import io.stampede.reports.RunFiles;
-import io.stampede.reports.RunInfo;
-import io.stampede.reports.RunReader;
 import io.stampede.reports.run.RunRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.Locale;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Judges every experiment (reports' {@link VerdictBuilder} does the judging; this class
- * observes). An experiment answers for the baseline originals sent while its fault was applied:
- * the sequence window [applied, reverted) of the delivery verifier ({@link DeliveryVerifier#mark()}
- * at each end: one sequence number in this process; with the baseline on load agents, each
- * agent's next original, so the window is per agent and no agent's originals are cut by another's
- * timing). Once a second it samples that
- * window (outcomes, missing ids), the send and decision rates and the SUT consumer's backlog.
+ * Judges every experiment (reports' {@link VerdictBuilder} does the judging; {@link Observations}
+ * gathers what it judges). An experiment answers for the baseline originals sent while its fault
+ * was applied: the sequence window [applied, reverted) of the delivery verifier
+ * ({@link DeliveryVerifier#mark()} at each end: one sequence number in this process; with the
+ * baseline on load agents, each agent's next original, so the window is per agent and no agent's
+ * originals are cut by another's timing). Once a second it samples that window (outcomes, missing
+ * ids), the send and decision rates and the SUT consumer's backlog.
  *
  * <p>Overdue is not lost: while an id may still get its outcome the verdict is pending and the id
  * overdue. The verdict becomes final as soon as the experiment ended and every id it answers for
@@ -55,10 +41,12 @@ import org.slf4j.LoggerFactory;
  * still missing then are lost. While progress goes on it stays pending, up to the cap, after which
  * it is inconclusive, never lost.
  *
- * <p>Readers never wait: the ticker (and the lifecycle at apply and end) work out the verdict
- * holding the experiment's tracker, across the consumer-backlog read and, with load agents, the
- * agents' request round; what the API shows is the immutable {@link Live} they publish through a
- * volatile field. Final verdicts of a previous process are read once, at {@link #recorded}.
+ * <p>This class keeps one {@link VerdictTracker} per experiment and the ticker that drives them;
+ * the run record of a final verdict is {@link ExperimentRecords}'. Readers never wait: a tracker
+ * works out the verdict under its own lock, across the consumer-backlog read and, with load
+ * agents, the agents' request round; what the API shows is the immutable
+ * {@link VerdictTracker.Live} it publishes through a volatile field. Final verdicts of a previous
+ * process are read once, at {@link #recorded}.
  */
 public final class Verdicts implements ExperimentListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Verdicts.class);
@@ -72,21 +60,12 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
         public static final Timing DEFAULTS = new Timing(Duration.ofSeconds(30), Duration.ofMinutes(30));
     }
 
-    /**
-     * What the API shows of an experiment's verdict, published whole by the tracker's thread.
-     *
-     * @param verdict     the live (pending) or final verdict
-     * @param from        the baseline window's opening mark, null before it opened
-     * @param to          its closing mark, null while it is open
-     * @param overduePeak the most ids overdue at once so far
-     */
-    public record Live(Verdict verdict, DeliveryVerifier.Mark from, DeliveryVerifier.Mark to, long overduePeak) {}
-
     private final Sources sources;
-    private final Function<Experiment, FaultStats> injectorStats;
+    private final Observations observations;
+    private final ExperimentRecords records;
     private final ExperimentListener downstream;
     private final Timing timing;
-    private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+    private final Map<String, VerdictTracker> trackers = new ConcurrentHashMap<>();
     /** Final verdicts of experiments this process did not observe (a previous process's), by id. */
     private final Map<String, Verdict> recorded = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,79 +82,33 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
     public Verdicts(Sources sources, Function<Experiment, FaultStats> injectorStats, Timing timing, TimeScale scale,
                     ExperimentListener downstream) {
         this.sources = sources;
-        this.injectorStats = injectorStats;
+        this.observations = new Observations(sources, injectorStats);
+        this.records = new ExperimentRecords(sources.baselineDir());
         this.downstream = downstream;
         this.timing = new Timing(scale.of(timing.settle().toMillis() / 1000.0), scale.of(timing.cap().toMillis() / 1000.0));
         this.tickMs = Math.max(50, Math.min(1000, scale.of(1).toMillis()));
         ticker.scheduleWithFixedDelay(this::tickAll, tickMs, tickMs, TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * One experiment's observations. Mutated by the ticker thread and the lifecycle holding the
-     * tracker; {@link #live} is what readers take, without the lock.
-     */
-    private final class Tracker {
-        final Experiment e;
-        /** The window's ends; null before it opened / while it is open. */
-        DeliveryVerifier.Mark from;
-        DeliveryVerifier.Mark to;
-        long appliedMs;
-        long endedMs;
-        long lastProgressMs;
-        long lastDelivered = -1;
-        long lastBacklog = Long.MAX_VALUE;
-        /** The verifier's decided ids (all of the run's) when the fault was applied, and when it ended; -1: not known. */
-        long deliveredAtApply = -1;
-        long deliveredAtEnd = -1;
-        long lastSent = -1;
-        long lastDecisions = -1;
-        long overduePeak;
-        /** Load-test integrity: its accepted requests with a decision at the last tick (-1: none seen). */
-        long loadTestDelivered = -1;
-        final List<CatchUp.Sample> samples = new ArrayList<>();
-        Verdict finalVerdict;
-        volatile Live live;
-
-        Tracker(Experiment e) {
-            this.e = e;
-            this.live = new Live(unobserved(e, false), null, null, 0);
-        }
-
-        void publish(Verdict v) {
-            live = new Live(v, from, to, overduePeak);
-        }
+    private VerdictTracker tracker(Experiment e) {
+        return trackers.computeIfAbsent(e.id(), id -> new VerdictTracker(e, sources.verifier(), observations, timing, tickMs));
     }
 
     /** The fault is applied: its window opens. */
     @Override
     public void applied(Experiment e) {
-        Tracker t = trackers.computeIfAbsent(e.id(), id -> new Tracker(e));
-        synchronized (t) {
-            DeliveryVerifier v = sources.verifier().get();
-            t.from = v == null ? null : v.mark();
-            t.deliveredAtApply = v == null ? -1 : v.stats().delivered();
-            t.appliedMs = System.currentTimeMillis();
-            t.lastProgressMs = t.appliedMs;
-            t.publish(t.live.verdict());
-        }
+        VerdictTracker t = tracker(e);
+        t.applied();
         ticker.execute(() -> tickQuietly(t));
     }
 
     /** The experiment ended (its fault reverted, or it never started): its window closes. */
     @Override
     public void ended(Experiment e) {
-        Tracker t = trackers.computeIfAbsent(e.id(), id -> new Tracker(e));
-        synchronized (t) {
-            if (t.endedMs > 0) {
-                return;
-            }
-            DeliveryVerifier v = sources.verifier().get();
-            t.to = v == null || t.from == null ? null : v.mark();
-            t.endedMs = System.currentTimeMillis();
-            t.lastProgressMs = t.endedMs;
-            t.deliveredAtEnd = v == null ? -1 : v.stats().delivered();
+        VerdictTracker t = tracker(e);
+        if (t.ended()) {
+            tick(t, sources.backlog().get());
         }
-        tick(t, sources.backlog().get());
     }
 
     /**
@@ -184,7 +117,7 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
      */
     public void recorded(List<Experiment> history) {
         for (Experiment e : history) {
-            if (trackers.containsKey(e.id()) || !e.state().isFinal() || !java.nio.file.Files.isDirectory(e.runDir())) {
+            if (trackers.containsKey(e.id()) || !e.state().isFinal() || !Files.isDirectory(e.runDir())) {
                 continue;
             }
             try {
@@ -200,16 +133,16 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
      * never observed (recovered after a crash) is inconclusive unless its verdict.json said more.
      */
     public Verdict verdict(Experiment e) {
-        Tracker t = trackers.get(e.id());
+        VerdictTracker t = trackers.get(e.id());
         if (t != null) {
-            return t.live.verdict();
+            return t.live().verdict();
         }
         Verdict r = recorded.get(e.id());
         if (r != null) {
             return r;
         }
         // scheduled (its window opens when it is applied), or a previous process's without a verdict.json
-        return e.state().isFinal() ? inconclusive(unobserved(e, true)) : unobserved(e, false);
+        return e.state().isFinal() ? Observations.inconclusive(observations.unobserved(e, true)) : observations.unobserved(e, false);
     }
 
     /**
@@ -219,8 +152,8 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
      * from_seq / to_seq span them all.
      */
     public JsonObject window(Experiment e) {
-        Tracker t = trackers.get(e.id());
-        Live l = t == null ? null : t.live;
+        VerdictTracker t = trackers.get(e.id());
+        VerdictTracker.Live l = t == null ? null : t.live();
         if (l == null || l.from() == null) {
             return null;
         }
@@ -250,266 +183,43 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
     }
 
     private void tickAll() {
-        if (trackers.values().stream().allMatch(t -> t.live.verdict().isFinal())) {
+        if (trackers.values().stream().allMatch(t -> t.live().verdict().isFinal())) {
             return;
         }
         // read once a tick for every experiment, before any tracker is held
         Long backlog = sources.backlog().get();
-        for (Tracker t : trackers.values()) {
+        for (VerdictTracker t : trackers.values()) {
             try {
                 tick(t, backlog);
             } catch (RuntimeException failure) {
-                log.warn("verdict of {}: {}", t.e.id(), failure.toString());
+                log.warn("verdict of {}: {}", t.experiment().id(), failure.toString());
             }
         }
     }
 
-    private void tickQuietly(Tracker t) {
+    private void tickQuietly(VerdictTracker t) {
         try {
             tick(t, sources.backlog().get());
         } catch (RuntimeException failure) {
-            log.warn("verdict of {}: {}", t.e.id(), failure.toString());
+            log.warn("verdict of {}: {}", t.experiment().id(), failure.toString());
         }
     }
 
-    private void tick(Tracker t, Long backlog) {
-        Verdict turnedFinal = tickLocked(t, backlog);
+    private void tick(VerdictTracker t, Long backlog) {
+        Verdict turnedFinal = t.tick(backlog);
         if (turnedFinal != null) {
+            Experiment e = t.experiment();
             // shown final once its run directory is finished: whoever sees it final finds the files
-            finish(t, turnedFinal);
-            synchronized (t) {
-                t.publish(turnedFinal);
-            }
-            downstream.verdictFinal(t.e, turnedFinal);
+            records.finish(e, turnedFinal, t.startMs());
+            log.info("experiment {} verdict: {} (overdue peak {})", e.id(), turnedFinal.status().json(), t.live().overduePeak());
+            t.publish(turnedFinal);
+            downstream.verdictFinal(e, turnedFinal);
         }
-    }
-
-    /** Returns the verdict if it turned final in this tick (not published yet), else null. */
-    private Verdict tickLocked(Tracker t, Long backlog) {
-        synchronized (t) {
-            if (t.finalVerdict != null) {
-                return null;
-            }
-            long now = System.currentTimeMillis();
-            DeliveryVerifier v = sources.verifier().get();
-            FaultStats stats = readsFigures(t.e) ? stats(t.e) : null;
-            // the window is counted once a tick: each count holds the verifier's lock its outcomes need
-            DeliveryVerifier.RangeCounts mine = window(t, v);
-            if (v != null) {
-                long delivered = v.stats().delivered();
-                long sent = v.sentUpTo();
-                long overdue = mine == null ? 0 : mine.missing();
-                if (t.lastSent >= 0 && t.endedMs > 0) {
-                    double secs = Math.max(1e-3, tickMs / 1000.0);
-                    t.samples.add(new CatchUp.Sample(now, overdue, (sent - t.lastSent) / secs, (delivered - t.lastDecisions) / secs));
-                }
-                t.lastSent = sent;
-                t.lastDecisions = delivered;
-                long mineDelivered = mine == null ? 0 : mine.delivered();
-                if (mineDelivered > t.lastDelivered) {
-                    t.lastDelivered = mineDelivered;
-                    t.lastProgressMs = now;
-                }
-                t.overduePeak = Math.max(t.overduePeak, overdue);
-            }
-            if (backlog != null) {
-                if (backlog < t.lastBacklog) {
-                    t.lastProgressMs = now;
-                }
-                t.lastBacklog = backlog;
-            }
-            FaultStats.AcceptedCounts lt = t.e.spec() instanceof LoadTest ? loadTestCounts(t, stats, now) : null;
-            boolean ended = t.endedMs > 0;
-            boolean settledByOutcomes = ended && mine != null && mine.missing() == 0 && caughtUp(t);
-            if (lt != null) {
-                // a load test with integrity also waits for a decision of every request answered 202
-                settledByOutcomes = ended && (t.from == null || settledByOutcomes) && lt.missing() == 0;
-            }
-            boolean settledByQuiet = ended && now - t.lastProgressMs >= timing.settle().toMillis();
-            boolean capped = ended && now - t.endedMs >= timing.cap().toMillis();
-            boolean noBaseline = ended && t.from == null && t.e.spec() instanceof LoadTest && lt == null;
-            if (settledByOutcomes || settledByQuiet || noBaseline) {
-                t.finalVerdict = judge(t.e, t, mine, stats, true);
-            } else if (capped) {
-                t.finalVerdict = inconclusive(judge(t.e, t, mine, stats, true));
-            }
-            if (t.finalVerdict == null) {
-                t.publish(judge(t.e, t, mine, stats, false));
-            }
-            return t.finalVerdict;
-        }
-    }
-
-    /** What the experiment's window of baseline ids came to so far; null without a verifier or a window. */
-    private static DeliveryVerifier.RangeCounts window(Tracker t, DeliveryVerifier v) {
-        if (t == null || v == null || t.from == null) {
-            return null;
-        }
-        return v.range(t.from, t.to);
-    }
-
-    private static boolean caughtUp(Tracker t) {
-        return t.endedMs > 0 && CatchUp.of(t.endedMs, t.samples).catchUpS() != null;
-    }
-
-    /**
-     * The verdict of an experiment not observed here (scheduled, or a previous process's): no
-     * window, no injector figures (it has none yet, or none in this process); only its target's
-     * health as last probed.
-     */
-    private Verdict unobserved(Experiment e, boolean isFinal) {
-        return judge(e, null, null, null, isFinal);
-    }
-
-    /** {@code r}: the experiment's window as counted by the caller (null: none); {@code stats}: its injector's figures (null: none). */
-    private Verdict judge(Experiment e, Tracker t, DeliveryVerifier.RangeCounts r, FaultStats stats, boolean isFinal) {
-        RunType type = RunType.fromJson(e.type()).orElseThrow();
-        Observation.Builder o = Observation.builder(e.id(), type).isFinal(isFinal);
-        DeliveryVerifier v = sources.verifier().get();
-        if (r != null && v != null) {
-            o.integrity(r.expected(), r.delivered(), r.duplicated(), r.unexpected(), r.republished());
-            // by decision time, each id once (its first outcome): during = decided while the fault was
-            // applied, after = decided since its end, whichever window the ids were sent in
-            long deliveredNow = v.stats().delivered();
-            if (t.deliveredAtApply >= 0) {
-                long during = (t.deliveredAtEnd < 0 ? deliveredNow : t.deliveredAtEnd) - t.deliveredAtApply;
-                Long after = t.deliveredAtEnd < 0 ? null : deliveredNow - t.deliveredAtEnd;
-                o.decisions(during, after);
-            }
-        }
-        if (t != null && t.endedMs > 0) {
-            CatchUp.Result c = CatchUp.of(t.endedMs, t.samples);
-            o.catchUp(c.catchUpS(), c.observedAfterS());
-        }
-        String target = e.spec() instanceof ServiceFailure sf ? sf.service() : null;
-        Boolean up = target == null ? Boolean.TRUE : sources.targetUp().apply(target);
-        if (up != null && (t == null || t.endedMs > 0)) {
-            o.targetHealthy(up);
-        }
-        if (stats != null) {
-            if (e.spec() instanceof LoadTest) {
-                loadTest(stats, o);
-            }
-            FaultCounters fault = faultCounters(e, stats);
-            if (fault != null) {
-                o.fault(fault);
-            }
-        }
-        return VerdictBuilder.build(o.build(), e.thresholds(), System.currentTimeMillis());
-    }
-
-    /** Whether the verdict judges the injector's figures: a load test's requests, a message fault's counters. */
-    private static boolean readsFigures(Experiment e) {
-        return e.spec() instanceof LoadTest || e.spec() instanceof MessageFaults
-                || e.spec() instanceof NatsLatency n && n.subject() != null
-                || e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS;
-    }
-
-    /** The injector's figures, or null when it has none now (a failing injector costs its figures, not the verdict). */
-    private FaultStats stats(Experiment e) {
-        try {
-            return injectorStats.apply(e);
-        } catch (RuntimeException failure) {
-            return null;
-        }
-    }
-
-    /**
-     * What a message fault in the proxy did ({@code message_faults}, {@code nats_latency} with a
-     * {@code subject}, {@code duplicate_messages} from the bus): its subject, the direction applied
-     * and the proxy's counters from the injector's stats (the final ones once it was reverted);
-     * null for other faults, or while the proxy has not answered with its counters yet.
-     */
-    private static FaultCounters faultCounters(Experiment e, FaultStats stats) {
-        String subject;
-        String direction;
-        if (e.spec() instanceof MessageFaults m) {
-            subject = m.subject();
-            direction = m.direction().name().toLowerCase(Locale.ROOT);
-        } else if (e.spec() instanceof NatsLatency n && n.subject() != null) {
-            subject = n.subject();
-            direction = n.direction().name().toLowerCase(Locale.ROOT);
-        } else if (e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS) {
-            subject = d.subject() == null ? ">" : d.subject();
-            direction = "to_client";
-        } else {
-            return null;
-        }
-        FaultStats.MessageCounts c = stats.messages();
-        if (c == null) {
-            return null;
-        }
-        return new FaultCounters(subject, direction, c.matched(), c.delayed(), c.dropped(), c.duplicated(), c.reordered());
-    }
-
-    /**
-     * The load test's HTTP figures (Gatling's recorder), and, when it tracks them, its integrity =
-     * its requests answered 202 and its processing = their decisions (both replace the baseline
-     * window's: a load test answers for its own requests).
-     */
-    private static void loadTest(FaultStats stats, Observation.Builder o) {
-        FaultStats.HttpCounts http = stats.http();
-        if (http != null) {
-            o.requests(http.requests(), http.ko());
-            o.loadTest(http.p95Ms(), http.requests() == 0 ? null : 100.0 * http.ko() / http.requests());
-        }
-        FaultStats.AcceptedCounts a = stats.accepted();
-        if (a != null) {
-            o.integrity(a.expected(), a.delivered(), a.duplicated(), a.unexpected(), a.republished());
-            o.decisions(a.delivered(), null);
-        }
-    }
-
-    // ---- load-test integrity ---------------------------------------------------------------
-    // A load test answers for its own requests answered 202 (LoadTestInjector's LoadTestIntegrity,
-    // in its stats as "integrity"), not for a baseline window: expected = 202s, a 202 without a
-    // decision is overdue, then lost once settled; two decisions are duplicated.
-
-    /** The load test's integrity counts from its injector's figures (progress when its decisions grew), or null when it does not track them. */
-    private static FaultStats.AcceptedCounts loadTestCounts(Tracker t, FaultStats stats, long now) {
-        FaultStats.AcceptedCounts c = stats == null ? null : stats.accepted();
-        if (c == null) {
-            return null;
-        }
-        if (c.delivered() > t.loadTestDelivered) { // a decision of its requests arrived: progress
-            t.loadTestDelivered = c.delivered();
-            t.lastProgressMs = now;
-        }
-        t.overduePeak = Math.max(t.overduePeak, c.missing());
-        return c;
-    }
-
-    private static Verdict inconclusive(Verdict v) {
-        if (v.status() == Status.FAIL) {
-            return v;
-        }
-        return v.withStatus(Status.INCONCLUSIVE, true);
-    }
-
-    /** The baseline run's directory (its series and counters feed every run record), or null. */
-    Path baselineDir() {
-        return sources.baselineDir().get();
-    }
-
-    /** Finishes the experiment's run directory (run.json with the baseline's slice, verdict.json, report.html). */
-    private void finish(Tracker t, Verdict v) {
-        Experiment e = t.e;
-        Experiment.View view = e.view();
-        long from;
-        synchronized (t) {
-            from = t.appliedMs > 0 ? t.appliedMs : e.createdAt().toEpochMilli();
-        }
-        RunInfo run = new RunInfo(RunFiles.FORMAT, e.id(), e.type(), e.planId(), "chaos-api", e.createdAt().toEpochMilli(),
-                view.appliedAt() == null ? null : view.appliedAt().toEpochMilli(),
-                view.endedAt() == null ? null : view.endedAt().toEpochMilli(), e.toJson(null).getJsonObject("params").getMap());
-        List<Problem> problems = RunRecord.finish(e.runDir(), run, v, slice(from));
-        problems.forEach(p -> log.warn("run record of {}: {} not written: {}", e.id(), p.field(), p.problem()));
-        log.info("experiment {} verdict: {} (overdue peak {})", e.id(), v.status().json(), t.live.overduePeak());
     }
 
     /** The baseline run's slice from {@code fromMs} to now (the SUT's samples are taken live into each directory). */
     RunRecord.Slice slice(long fromMs) {
-        return new RunRecord.Slice(baselineDir(), fromMs, System.currentTimeMillis(), Set.of(SutSampler.SOURCE));
+        return records.slice(fromMs);
     }
 
     /** Drops what is kept of an experiment that left the history (its verdict.json stays on disk). */
@@ -520,8 +230,8 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
 
     /** The largest number of overdue ids seen for a live experiment (0 when none or unknown). */
     public long overduePeak(String id) {
-        Tracker t = trackers.get(id);
-        return t == null ? 0 : t.live.overduePeak();
+        VerdictTracker t = trackers.get(id);
+        return t == null ? 0 : t.live().overduePeak();
     }
 
     @Override
