@@ -37,8 +37,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST localhost:8001/webhook \
     -H "Content-Type: application/json" \
     -d '{"symbol": "AAPL", "side": "buy", "price": 189.5, "quantity": 10}')
 [[ "$code" == 202 ]] || fail "POST /webhook answered $code, not 202"
-curl -s localhost:8001/metrics | grep -q gateway_webhooks_received_total || fail "no gateway_webhooks_received_total"
-curl -s localhost:8002/metrics | grep -qE 'mcp_(signals_received|decisions_generated|duplicates_detected)_total' \
+[[ "$(curl -s localhost:8001/metrics)" == *gateway_webhooks_received_total* ]] || fail "no gateway_webhooks_received_total"
+grep -qE 'mcp_(signals_received|decisions_generated|duplicates_detected)_total' <<<"$(curl -s localhost:8002/metrics)" \
     || fail "no mcp_* counters on the agent"
 curl -sf localhost:8008/templates >/dev/null || fail "GET /templates"
 say "quick-start curls answered"
@@ -68,7 +68,9 @@ verdict_settled() { [[ "$(curl -sf "localhost:8008/experiments/$1" | jq -r .verd
 await 60 verdict_settled "$id" || fail "$id verdict never settled: $(curl -s "localhost:8008/experiments/$id" | jq -c .verdict)"
 verdict=$(curl -sf "localhost:8008/experiments/$id" | jq -r .verdict.status)
 [[ "$verdict" == pass ]] || fail "$id verdict $verdict: $(curl -s "localhost:8008/experiments/$id" | jq -c .verdict)"
-curl -sf "localhost:8008/experiments/$id/report" | grep -q '<html' || fail "GET /experiments/$id/report"
+# the page in a variable: `curl | grep -q` under pipefail fails when grep closes the pipe early
+page=$(curl -sf "localhost:8008/experiments/$id/report") || fail "GET /experiments/$id/report exited $?"
+[[ "$page" == *"<html"* ]] || fail "GET /experiments/$id/report is not an HTML page"
 curl -sf -X DELETE localhost:8008/experiments >/dev/null || fail "DELETE /experiments"
 say "experiment $id: completed, verdict $verdict"
 
