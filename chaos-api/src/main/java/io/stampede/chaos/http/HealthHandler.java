@@ -55,8 +55,14 @@ final class HealthHandler {
                 .put("targets", ar.succeeded() ? ar.result() : new JsonObject())));
     }
 
+    /**
+     * Rendered on a worker: a scrape of ~600 series took 8-70 ms under a x50 backpressure, and on the
+     * event loop every Prometheus scrape (each 5 s) held the GETs queued behind it.
+     */
     void metrics(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());
+        ctx.vertx().executeBlocking(registry::scrape, false)
+                .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(t -> Replies.fail(ctx, t));
     }
 
     void openApi(RoutingContext ctx) {
