@@ -56,7 +56,7 @@ final class Observations {
 
     /** {@code seen}: null when not observed here; {@code stats}: its injector's figures (null: none). */
     Verdict judge(Experiment e, Seen seen, FaultStats stats, boolean isFinal) {
-        RunType type = RunType.fromJson(e.type()).orElseThrow();
+        RunType type = e.spec().kind().runType();
         Observation.Builder o = Observation.builder(e.id(), type).isFinal(isFinal);
         DeliveryVerifier v = sources.verifier().get();
         DeliveryVerifier.RangeCounts r = seen == null ? null : seen.window();
@@ -110,9 +110,7 @@ final class Observations {
     }
 
     private static boolean readsFigures(Experiment e) {
-        return e.spec() instanceof LoadTest || e.spec() instanceof MessageFaults
-                || e.spec() instanceof NatsLatency n && n.subject() != null
-                || e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS;
+        return e.spec() instanceof LoadTest || messageFault(e) != null;
     }
 
     /** Null when the injector has none now: a failing injector costs its figures, not the verdict. */
@@ -124,32 +122,38 @@ final class Observations {
         }
     }
 
+    /** The subject and direction of a fault the proxy applies per message. */
+    private record MessageFault(String subject, String direction) {}
+
     /**
-     * What a message fault in the proxy did ({@code message_faults}, {@code nats_latency} with a
-     * {@code subject}, {@code duplicate_messages} from the bus): its subject, the direction applied
-     * and the proxy's counters from the injector's stats (the final ones once it was reverted);
-     * null for other faults, or while the proxy has not answered with its counters yet.
+     * The proxy's per-message fault of {@code message_faults}, {@code nats_latency} with a
+     * {@code subject} and {@code duplicate_messages} from the bus; null for other faults.
+     */
+    private static MessageFault messageFault(Experiment e) {
+        if (e.spec() instanceof MessageFaults m) {
+            return new MessageFault(m.subject(), m.direction().name().toLowerCase(Locale.ROOT));
+        }
+        if (e.spec() instanceof NatsLatency n && n.subject() != null) {
+            return new MessageFault(n.subject(), n.direction().name().toLowerCase(Locale.ROOT));
+        }
+        if (e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS) {
+            return new MessageFault(d.subject() == null ? ">" : d.subject(), "to_client");
+        }
+        return null;
+    }
+
+    /**
+     * What a message fault in the proxy did: its subject, the direction applied and the proxy's
+     * counters from the injector's stats (the final ones once it was reverted); null for other
+     * faults, or while the proxy has not answered with its counters yet.
      */
     private static FaultCounters faultCounters(Experiment e, FaultStats stats) {
-        String subject;
-        String direction;
-        if (e.spec() instanceof MessageFaults m) {
-            subject = m.subject();
-            direction = m.direction().name().toLowerCase(Locale.ROOT);
-        } else if (e.spec() instanceof NatsLatency n && n.subject() != null) {
-            subject = n.subject();
-            direction = n.direction().name().toLowerCase(Locale.ROOT);
-        } else if (e.spec() instanceof DuplicateMessages d && d.source() == DuplicateMessages.Source.BUS) {
-            subject = d.subject() == null ? ">" : d.subject();
-            direction = "to_client";
-        } else {
-            return null;
-        }
+        MessageFault f = messageFault(e);
         FaultStats.MessageCounts c = stats.messages();
-        if (c == null) {
+        if (f == null || c == null) {
             return null;
         }
-        return new FaultCounters(subject, direction, c.matched(), c.delayed(), c.dropped(), c.duplicated(), c.reordered());
+        return new FaultCounters(f.subject(), f.direction(), c.matched(), c.delayed(), c.dropped(), c.duplicated(), c.reordered());
     }
 
     /**

@@ -5,7 +5,6 @@ import io.stampede.chaos.inject.FaultStats;
 import io.stampede.loadgen.DeliveryVerifier;
 import io.stampede.reports.RunFiles;
 import io.stampede.reports.RunReader;
-import io.stampede.reports.Thresholds;
 import io.stampede.reports.Verdict;
 import io.stampede.reports.VerdictBuilder;
 import io.stampede.reports.run.RunRecord;
@@ -99,7 +98,7 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
     public void applied(Experiment e) {
         VerdictTracker t = tracker(e);
         t.applied();
-        ticker.execute(() -> tickQuietly(t));
+        ticker.execute(() -> tickQuietly(t, sources.backlog().get()));
     }
 
     /** The experiment ended (its fault reverted, or it never started): its window closes. */
@@ -176,12 +175,6 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
         return new JsonObject().put("from_seq", lo).put("to_seq", to == null ? null : hi).put("agents", parts);
     }
 
-    /** A plan's verdict over its steps' verdicts. */
-    public Verdict plan(String planId, List<Experiment> steps) {
-        List<Verdict> vs = steps.stream().map(this::verdict).toList();
-        return VerdictBuilder.plan(planId, vs, null, Thresholds.DEFAULTS, System.currentTimeMillis());
-    }
-
     private void tickAll() {
         if (trackers.values().stream().allMatch(t -> t.live().verdict().isFinal())) {
             return;
@@ -189,17 +182,13 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
         // read once a tick for every experiment, before any tracker is held
         Long backlog = sources.backlog().get();
         for (VerdictTracker t : trackers.values()) {
-            try {
-                tick(t, backlog);
-            } catch (RuntimeException failure) {
-                log.warn("verdict of {}: {}", t.experiment().id(), failure.toString());
-            }
+            tickQuietly(t, backlog);
         }
     }
 
-    private void tickQuietly(VerdictTracker t) {
+    private void tickQuietly(VerdictTracker t, Long backlog) {
         try {
-            tick(t, sources.backlog().get());
+            tick(t, backlog);
         } catch (RuntimeException failure) {
             log.warn("verdict of {}: {}", t.experiment().id(), failure.toString());
         }
