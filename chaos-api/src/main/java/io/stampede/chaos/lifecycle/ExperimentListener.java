@@ -13,6 +13,12 @@ public interface ExperimentListener {
     /** Its fault was applied. */
     default void applied(Experiment e) {}
 
+    /**
+     * Its fault is reverted (or it never started) and it is about to be shown ended: called under
+     * its transition lock, so whatever a reader does after seeing the end happens after this.
+     */
+    default void reverted(Experiment e) {}
+
     /** It ended: its fault reverted, or it never started. */
     default void ended(Experiment e) {}
 

@@ -238,6 +238,12 @@ public final class ExperimentManager implements AutoCloseable {
         }
 
         @Override
+        public void reverted(Experiment e) {
+            verdicts.reverted(e);
+            listener.reverted(e);
+        }
+
+        @Override
         public void ended(Experiment e) {
             listener.ended(e);
             verdicts.ended(e);

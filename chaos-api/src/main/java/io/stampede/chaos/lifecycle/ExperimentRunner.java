@@ -177,6 +177,7 @@ final class ExperimentRunner implements AutoCloseable {
                     // revert first: a journal that cannot be written must never keep a fault applied
                     revert(e);
                 }
+                listener.reverted(e);
                 e.end(finalState, Instant.now(), reason);
                 events.record(e, "ended", new JsonObject().put("reason", reason));
                 log.info("experiment {} {}: {}", e.id(), finalState.json(), reason);

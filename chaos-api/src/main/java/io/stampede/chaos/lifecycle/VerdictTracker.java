@@ -42,6 +42,8 @@ final class VerdictTracker {
     /** The verifier's decided ids (all of the run's) when the fault was applied, and when it ended; -1: not known. */
     private long deliveredAtApply = -1;
     private long deliveredAtEnd = -1;
+    /** Whether {@link #ended()} was called (the window may have closed earlier, in {@link #close()}). */
+    private boolean endSeen;
     private long lastSent = -1;
     private long lastDecisions = -1;
     private long overduePeak;
@@ -82,15 +84,24 @@ final class VerdictTracker {
 
     /** The experiment ended: the window closes. False when it had ended already (nothing to judge anew). */
     synchronized boolean ended() {
-        if (endedMs > 0) {
+        close();
+        if (endSeen) {
             return false;
+        }
+        endSeen = true;
+        return true;
+    }
+
+    /** Closes the window (idempotent): the verifier's marks and counts at the end. */
+    synchronized void close() {
+        if (endedMs > 0) {
+            return;
         }
         DeliveryVerifier v = verifier.get();
         to = v == null || from == null ? null : v.mark();
         endedMs = System.currentTimeMillis();
         lastProgressMs = endedMs;
         deliveredAtEnd = v == null ? -1 : v.stats().delivered();
-        return true;
     }
 
     /** Where the experiment's run record starts: when its fault was applied, else when it was created. */

@@ -101,6 +101,12 @@ public final class Verdicts implements ExperimentListener, AutoCloseable {
         ticker.execute(() -> tickQuietly(t, sources.backlog().get()));
     }
 
+    /** About to be shown ended: its window closes now, so an outcome after a reader sees the end is not "during". */
+    @Override
+    public void reverted(Experiment e) {
+        tracker(e).close();
+    }
+
     /** The experiment ended (its fault reverted, or it never started): its window closes. */
     @Override
     public void ended(Experiment e) {
