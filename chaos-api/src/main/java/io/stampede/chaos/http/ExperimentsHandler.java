@@ -105,10 +105,12 @@ final class ExperimentsHandler {
 
     void getOne(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        manager.get(id).ifPresentOrElse(
-                e -> Future.fromCompletionStage(manager.statsAsync(e), vertx.getOrCreateContext())
-                        .onComplete(ar -> json(ctx, 200, withVerdict(e, e.toJson(ar.succeeded() ? ar.result().json() : new JsonObject())))),
-                () -> notFound(ctx, id));
+        manager.get(id).ifPresentOrElse(e -> {
+            // the state before the figures: "applied" is never shown beside figures taken while applying
+            Experiment.View seen = e.view();
+            Future.fromCompletionStage(manager.statsAsync(e), vertx.getOrCreateContext())
+                    .onComplete(ar -> json(ctx, 200, withVerdict(e, e.toJson(seen, ar.succeeded() ? ar.result().json() : new JsonObject()))));
+        }, () -> notFound(ctx, id));
     }
 
     void stopOne(RoutingContext ctx) {

@@ -185,7 +185,11 @@ public final class Experiment {
         return toJson(view, stats);
     }
 
-    private JsonObject toJson(View v, JsonObject stats) {
+    /**
+     * The API view as of {@code v} (an earlier {@link #view()}): a reader that takes the view before
+     * the injector's figures never shows figures older than the state beside them.
+     */
+    public JsonObject toJson(View v, JsonObject stats) {
         JsonObject o = new JsonObject()
                 .put("experiment_id", id)
                 .put("type", spec.type())
