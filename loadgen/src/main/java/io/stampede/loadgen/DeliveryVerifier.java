@@ -57,6 +57,9 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
     private final byte[] prefix;
     private final byte[] idKey;
     private final byte[] sentAtKey;
+    /** Dotted paths (a system file's json:a.b): read with a JSON parser, not the one-key byte scan. */
+    private final String[] idPath;
+    private final String[] sentAtPath;
     private final AtomicBitSet sent;
     private final AtomicBitSet delivered;
     private final AtomicBitSet twice;
@@ -129,7 +132,9 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
         this.prefix = runPrefix.getBytes(StandardCharsets.US_ASCII);
         this.prefixString = runPrefix;
         this.idKey = ("\"" + cfg.idKey() + "\"").getBytes(StandardCharsets.US_ASCII);
-        this.sentAtKey = ("\"" + cfg.sentAtField() + "\"").getBytes(StandardCharsets.US_ASCII);
+        this.sentAtKey = cfg.sentAtField() == null ? null : ("\"" + cfg.sentAtField() + "\"").getBytes(StandardCharsets.US_ASCII);
+        this.idPath = cfg.idSource() == IdSource.JSON_FIELD && cfg.idKey().contains(".") ? cfg.idKey().split("\\.") : null;
+        this.sentAtPath = cfg.sentAtField() != null && cfg.sentAtField().contains(".") ? cfg.sentAtField().split("\\.") : null;
         int seg = cfg.segmentBitsLog2();
         this.sent = new AtomicBitSet(cfg.maxMessages(), seg);
         this.delivered = new AtomicBitSet(cfg.maxMessages(), seg);
@@ -219,7 +224,7 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
                 lateRecovered.increment(); // counted lost by an earlier tick, arrived after the grace period
             }
         }
-        long sentAt = numberField(body, sentAtKey);
+        long sentAt = sentAtKey == null ? 0 : sentAtPath != null ? JsonPaths.number(body, sentAtPath) : numberField(body, sentAtKey);
         if (sentAt > 0) {
             long micros = EpochClock.nowEpochMicros() - sentAt;
             e2e.recordValue(Math.max(0, Math.min(micros, Counters.HIGHEST_MICROS)));
@@ -644,6 +649,10 @@ public final class DeliveryVerifier implements SentListener, AutoCloseable {
 
     /** Finds {@code "<key>" : "<id>"} at the top level and parses the id; -1 if absent. */
     private long idFromJson(byte[] b) {
+        if (idPath != null) {
+            String id = JsonPaths.text(b, idPath);
+            return id == null ? -1 : SignalIds.parse(prefixString, id);
+        }
         int v = valueStart(b, idKey);
         if (v < 0 || v >= b.length || b[v] != '"') {
             return -1;

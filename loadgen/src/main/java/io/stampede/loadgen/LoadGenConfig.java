@@ -32,11 +32,13 @@ import java.util.regex.Pattern;
  * @param share          this generator's part of a schedule shared with other generators (load agents);
  *                       {@link ScheduleShare#WHOLE} (default) for a standalone run; {@code baselineRate} is
  *                       then this generator's rate (the whole rate / {@code share.count()})
+ * @param shape          body template, id place and fixed headers ({@link MessageShape#DEMO}: the demo's signal)
  */
 public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate, int payloadSize, String subjectPattern,
                             List<String> symbols, PublishMode mode, Duration duration, Path runDir, VerifierConfig verifier,
                             int connections, int ringSize, WaitStrategyKind waitStrategy, long pacerSpinNanos,
-                            int maxOutstandingAcks, String runPrefix, String runName, ScheduleShare share) {
+                            int maxOutstandingAcks, String runPrefix, String runName, ScheduleShare share,
+                            MessageShape shape) {
 
     /**
      * The rate floor, in messages per second: an effective rate (baseline × multipliers, capped)
@@ -64,6 +66,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
     public LoadGenConfig {
         symbols = symbols == null ? null : List.copyOf(symbols);
         share = share == null ? ScheduleShare.WHOLE : share;
+        shape = shape == null ? MessageShape.DEMO : shape;
     }
 
     public static Builder builder(String natsUrl) {
@@ -89,6 +92,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         b.runPrefix = runPrefix;
         b.runName = runName;
         b.share = share;
+        b.shape = shape;
         return b;
     }
 
@@ -200,6 +204,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
             p.add("run name (run.json's type) must match " + RUN_TYPE + ", got '" + runName + "'");
         }
         p.addAll(share.validate());
+        p.addAll(shape.validate());
         return p;
     }
 
@@ -225,6 +230,7 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         private String runPrefix;
         private String runName = "loadgen";
         private ScheduleShare share = ScheduleShare.WHOLE;
+        private MessageShape shape = MessageShape.DEMO;
 
         private Builder(String natsUrl) {
             this.natsUrl = natsUrl;
@@ -247,12 +253,13 @@ public record LoadGenConfig(String natsUrl, double baselineRate, double maxRate,
         public Builder runPrefix(String v) { runPrefix = v; return this; }
         public Builder runName(String v) { runName = v; return this; }
         public Builder share(ScheduleShare v) { share = v; return this; }
+        public Builder shape(MessageShape v) { shape = v; return this; }
 
         /** @throws IllegalArgumentException listing every problem */
         public LoadGenConfig build() {
             LoadGenConfig c = new LoadGenConfig(natsUrl, baselineRate, maxRate, payloadSize, subjectPattern, symbols, mode,
                     duration, runDir, verifier, connections, ringSize, waitStrategy, pacerSpinNanos, maxOutstandingAcks,
-                    runPrefix, runName, share);
+                    runPrefix, runName, share, shape);
             List<String> problems = c.validate();
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));

@@ -232,7 +232,7 @@ public final class LoadGenerator implements LoadControls, AutoCloseable {
             for (int i = 0; i < symbols.length; i++) {
                 subjects[i] = cfg.subjectFor(symbols[i]);
             }
-            PayloadTemplate template = new PayloadTemplate(runPrefix, symbols, cfg.payloadSize());
+            PayloadTemplate template = new PayloadTemplate(runPrefix, symbols, cfg.payloadSize(), cfg.shape().body());
             SentListener listener = SentListener.both(verifier != null ? verifier : SentListener.NONE, sentListener);
             io.nats.client.Statistics[] stats = new io.nats.client.Statistics[connections.size()];
             for (int i = 0; i < stats.length; i++) {
@@ -243,7 +243,7 @@ public final class LoadGenerator implements LoadControls, AutoCloseable {
             for (int i = 0; i < cfg.connections(); i++) {
                 publishers.add(new Publisher(i, cfg.connections(), connections.get(i), states.get(i), template, subjects,
                         runPrefix, cfg.mode(), total, listener, cfg.maxOutstandingAcks(), new Pacer(cfg.pacerSpinNanos()),
-                        cfg.unpaced(), filler.slotState(i), !direct && fillsOnPublisher() ? filler : null));
+                        cfg.unpaced(), filler.slotState(i), !direct && fillsOnPublisher() ? filler : null, cfg.shape()));
             }
             if (!direct) {
                 disruptor = new Disruptor<>(SendEvent::new, cfg.ringSize(), daemonThreads("stampede-publisher"),

@@ -9,8 +9,9 @@ import java.util.List;
  *
  * @param subject     outcome subject to subscribe to
  * @param idSource    where the id is
- * @param idKey       JSON field or header name holding the id
- * @param sentAtField JSON field holding the intended send time (epoch µs) for end-to-end latency
+ * @param idKey       JSON field (or dotted path, e.g. {@code order.ref}) or header name holding the id
+ * @param sentAtField JSON field or dotted path holding the intended send time (epoch µs) for end-to-end
+ *                    latency; null when outcomes do not copy it (no end-to-end latency)
  * @param grace       how long after its send an outcome may still arrive before the id counts as lost
  * @param maxMessages capacity of the sequence bit sets (3 bits per message): the highest sequence number tracked
  * @param retainedMessages retention window, in sequence numbers: per-id state (sent, delivered, seen
@@ -45,6 +46,10 @@ public record VerifierConfig(String subject, IdSource idSource, String idKey, St
 
     public VerifierConfig withId(IdSource source, String key) {
         return new VerifierConfig(subject, source, key, sentAtField, grace, maxMessages, retainedMessages);
+    }
+
+    public VerifierConfig withSentAt(String field) {
+        return new VerifierConfig(subject, idSource, idKey, field, grace, maxMessages, retainedMessages);
     }
 
     public VerifierConfig withGrace(Duration g) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.stampede.loadgen.DuplicateMode;
+import io.stampede.loadgen.MessageShape;
 import io.stampede.loadgen.internal.Counters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -113,11 +114,14 @@ public final class AgentProtocol {
 
     public record Duplicates(double rate, long delayMs, DuplicateMode mode) {}
 
-    /** One agent's share of a run. {@code rate} is the whole run's; the agent sends rate / count. */
+    /**
+     * One agent's share of a run. {@code rate} is the whole run's; the agent sends rate / count.
+     * {@code shape}: the system file's body, id header and fixed headers (null: the demo's signal).
+     */
     public record Start(String runId, String runPrefix, int index, int count, double rate, double maxRate, Double durationS,
                         int payloadSize, String subject, List<String> symbols, String mode, int connections,
                         String waitStrategy, long startAtMs, String reportSubject, ControlState controls,
-                        String progressSubject) {}
+                        String progressSubject, MessageShape shape) {}
 
     /**
      * {@code scheduled}: after a start or change, the agent's originals scheduled so far (the index

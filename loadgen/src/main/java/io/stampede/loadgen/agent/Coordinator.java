@@ -222,7 +222,8 @@ public final class Coordinator implements AutoCloseable {
             Start s = new Start(runId + "-" + runPrefix, runPrefix, a.index, agentCount, cfg.baselineRate(), cfg.maxRate(),
                     cfg.duration() == null ? null : cfg.duration().toMillis() / 1000.0, cfg.payloadSize(), cfg.subjectPattern(),
                     cfg.symbols(), cfg.mode().name().toLowerCase(Locale.ROOT), cfg.connections(),
-                    cfg.waitStrategy().name().toLowerCase(Locale.ROOT), startAtMs, reportSubject, controls, progressSubject);
+                    cfg.waitStrategy().name().toLowerCase(Locale.ROOT), startAtMs, reportSubject, controls, progressSubject,
+                    cfg.shape());
             a.lastSeenNanos = System.nanoTime();
             replies.add(conn.requestWithTimeout(AgentProtocol.endpointSubject(a.id, "start"), AgentProtocol.write(s),
                     Duration.ofSeconds(10)));

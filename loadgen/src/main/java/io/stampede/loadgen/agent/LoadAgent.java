@@ -125,7 +125,8 @@ public final class LoadAgent implements AutoCloseable {
         LoadGenConfig.Builder b = LoadGenConfig.builder(natsUrl).baselineRate(s.rate() / s.count()).maxRate(s.maxRate() / s.count())
                 .payloadSize(s.payloadSize()).subjectPattern(s.subject()).mode(PublishMode.valueOf(s.mode().toUpperCase(Locale.ROOT)))
                 .connections(s.connections()).waitStrategy(WaitStrategyKind.valueOf(s.waitStrategy().toUpperCase(Locale.ROOT)))
-                .runPrefix(s.runPrefix()).share(new ScheduleShare(s.index(), s.count(), s.startAtMs()));
+                .runPrefix(s.runPrefix()).share(new ScheduleShare(s.index(), s.count(), s.startAtMs()))
+                .shape(s.shape());
         if (s.durationS() != null) {
             b.duration(Duration.ofMillis(Math.round(s.durationS() * 1000)));
         }

@@ -20,8 +20,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.stampede.loadgen.MessageShape;
+import io.stampede.system.IdPlace;
+import io.stampede.system.InvalidSystemFile;
+import io.stampede.system.SystemFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** One paced run with a progress line per second and a final summary. Exit 0, or 1 when verification found lost/duplicated ids or sends failed. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -88,8 +94,46 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--agent-stale", defaultValue = "3", description = "seconds without a report before an agent is missing and the run degraded (default: ${DEFAULT-VALUE})")
     double agentStaleSeconds;
 
+    @Option(names = "--system", description = "a system file (docs/system-file.md): NATS URL, rate, subject, symbols, mode, body, id place and, "
+            + "with --verify, the outcomes come from it; an option given on the command line wins")
+    Path systemFile;
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--json", description = "progress and summary to stderr; the last line of stdout is the final summary as one JSON object")
     boolean json;
+
+    /** Takes each traffic key of the file whose option was not given on the command line. */
+    private void applySystem(SystemFile sys) {
+        SystemFile.Traffic t = sys.traffic();
+        if (t.via() != SystemFile.Via.NATS || sys.outcomes().subject() == null && verify) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--system: loadgen publishes to NATS (traffic.via: nats) and verifies on outcomes.subject");
+        }
+        if (!given("--nats-url")) {
+            natsUrl = sys.nats().url();
+        }
+        if (!given("--rate")) {
+            rate = t.rate();
+        }
+        if (!given("--subject")) {
+            subject = t.subject();
+        }
+        if (!given("--symbols")) {
+            symbols = t.symbols();
+        }
+        if (!given("--mode")) {
+            mode = t.mode() == SystemFile.Mode.CORE ? PublishMode.CORE : PublishMode.JETSTREAM;
+        }
+        if (!given("--payload-size") && t.size() != null) {
+            payloadSize = t.size();
+        }
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -102,14 +146,31 @@ public final class RunCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--duplicate-delay-ms must be within 0.." + LoadGenerator.MAX_DUPLICATE_DELAY_MS + ", got " + duplicateDelayMs);
         }
+        SystemFile sys = null;
+        if (systemFile != null) {
+            try {
+                sys = SystemFile.load(systemFile, System.getenv());
+            } catch (InvalidSystemFile e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--system " + e.getMessage());
+            }
+            applySystem(sys);
+        }
         LoadGenConfig.Builder b = LoadGenConfig.builder(natsUrl).baselineRate(rate).payloadSize(payloadSize)
                 .subjectPattern(subject).mode(mode).duration(Duration.ofMillis(Saturating.millisFromSeconds(durationSeconds)))
                 .runDir(runDir).connections(connections).waitStrategy(waitStrategy).runName("loadgen");
+        if (sys != null) {
+            b.shape(MessageShape.of(sys.traffic()));
+        }
         if (symbols != null && !symbols.isEmpty()) {
             b.symbols(symbols);
         }
         Duration grace = Duration.ofMillis(Saturating.millisFromSeconds(graceSeconds));
-        if (verify) {
+        if (verify && sys != null && !given("--verify-subject") && !given("--verify-id")) {
+            IdPlace id = sys.outcomes().id();
+            b.verifier(VerifierConfig.defaults().withSubject(sys.outcomes().subject())
+                    .withId(id.json() ? IdSource.JSON_FIELD : IdSource.HEADER, id.key())
+                    .withSentAt(sys.outcomes().sentAt() == null ? null : sys.outcomes().sentAt().key()).withGrace(grace));
+        } else if (verify) {
             String[] parts = verifyId.split(":", 2);
             if (parts.length != 2 || !(parts[0].equals("json") || parts[0].equals("header"))) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),

@@ -27,10 +27,63 @@ public final class PayloadTemplate {
     private final int seqOffset;
     private final int sentAtOffset;
     private final int symbols;
+    /**
+     * A system file's body ({@code traffic.body}): per template the offsets of each slot, which
+     * differ between templates when symbols differ in length; null for the demo signal.
+     */
+    private final int[][] idSlots;
+    private final int[][] seqSlots;
+    private final int[][] sentAtSlots;
 
+    /** The demo's trading signal padded to {@code size} (or digits only below its minimum size). */
     public PayloadTemplate(String runPrefix, String[] symbolNames, int size) {
-        this.size = size;
+        this(runPrefix, symbolNames, size, null);
+    }
+
+    /**
+     * {@code body}: a template with {@code {id} {seq} {sent_at} {symbol} {side} {pad}} (the system
+     * file's {@code traffic.body}, see io.stampede.system.Template), or null for the demo signal.
+     * With a body, {@code {pad}} fills up to {@code size}; every template is as long as the longest
+     * (a body without {@code {pad}} whose symbols differ in length ends in spaces).
+     */
+    public PayloadTemplate(String runPrefix, String[] symbolNames, int size, String body) {
         this.symbols = symbolNames.length;
+        if (body != null) {
+            this.json = false;
+            this.templates = new byte[symbols * 2][];
+            this.idSlots = new int[symbols * 2][];
+            this.seqSlots = new int[symbols * 2][];
+            this.sentAtSlots = new int[symbols * 2][];
+            int longest = 0;
+            for (int s = 0; s < symbols; s++) {
+                for (int side = 0; side < 2; side++) {
+                    longest = Math.max(longest, fill(body, runPrefix, symbolNames[s], side, 0).length());
+                }
+            }
+            boolean pad = body.contains("{pad}");
+            int target = pad ? Math.max(size, longest) : longest;
+            for (int s = 0; s < symbols; s++) {
+                for (int side = 0; side < 2; side++) {
+                    int ti = s * 2 + side;
+                    String natural = fill(body, runPrefix, symbolNames[s], side, 0);
+                    String text = pad ? fill(body, runPrefix, symbolNames[s], side, target - natural.length())
+                            : natural + " ".repeat(target - natural.length());
+                    templates[ti] = text.getBytes(StandardCharsets.UTF_8);
+                    idSlots[ti] = slots(body, runPrefix, symbolNames[s], side, target - natural.length(), "{id}");
+                    seqSlots[ti] = slots(body, runPrefix, symbolNames[s], side, target - natural.length(), "{seq}");
+                    sentAtSlots[ti] = slots(body, runPrefix, symbolNames[s], side, target - natural.length(), "{sent_at}");
+                }
+            }
+            this.size = templates[0].length;
+            this.idDigitsOffset = -1;
+            this.seqOffset = -1;
+            this.sentAtOffset = -1;
+            return;
+        }
+        this.idSlots = null;
+        this.seqSlots = null;
+        this.sentAtSlots = null;
+        this.size = size;
         int natural = render(runPrefix, symbolNames[longest(symbolNames)], "sell", 0).length;
         this.json = size >= natural;
         templates = new byte[symbols * 2][];
@@ -92,6 +145,9 @@ public final class PayloadTemplate {
         long round = seq / symbols;
         int sym = (int) (seq - round * symbols);
         int side = (int) (round & 1);
+        if (idSlots != null) {
+            return writeBody(out, seq, sentAtEpochMicros, held, sym, side);
+        }
         if (!json) {
             // every byte is a digit written below
             writeDigitsZeroPadded(out, 0, size, seq);
@@ -111,6 +167,48 @@ public final class PayloadTemplate {
         System.arraycopy(out, idDigitsOffset + lead, out, seqOffset + lead, SEQ_WIDTH - lead);
         writeRightAligned(out, sentAtOffset, SENT_AT_WIDTH, sentAtEpochMicros);
         return sym;
+    }
+
+    private int writeBody(byte[] out, long seq, long sentAtEpochMicros, int held, int sym, int side) {
+        int ti = sym * 2 + side;
+        if (held != ti) {
+            System.arraycopy(templates[ti], 0, out, 0, size);
+        }
+        for (int off : idSlots[ti]) {
+            writeDigitsZeroPadded(out, off, SignalIds.SEQ_DIGITS, seq);
+        }
+        for (int off : seqSlots[ti]) {
+            writeRightAligned(out, off, SEQ_WIDTH, seq);
+        }
+        for (int off : sentAtSlots[ti]) {
+            writeRightAligned(out, off, SENT_AT_WIDTH, sentAtEpochMicros);
+        }
+        return sym;
+    }
+
+    /** The body with fixed-width stand-ins for the variable slots and {@code padding} x's for {pad}. */
+    private static String fill(String body, String runPrefix, String symbol, int side, int padding) {
+        return body.replace("{id}", runPrefix + "-" + "0".repeat(SignalIds.SEQ_DIGITS))
+                .replace("{seq}", " ".repeat(SEQ_WIDTH - 1) + "0")
+                .replace("{sent_at}", " ".repeat(SENT_AT_WIDTH - 1) + "0")
+                .replace("{symbol}", symbol).replace("{side}", side == 0 ? "buy" : "sell")
+                .replace("{pad}", "x".repeat(Math.max(0, padding)));
+    }
+
+    /**
+     * Byte offsets where {@code slot}'s value starts in the filled body (for {id}, where its digits
+     * start): found by filling the text before each occurrence.
+     */
+    private static int[] slots(String body, String runPrefix, String symbol, int side, int padding, String slot) {
+        java.util.List<Integer> at = new java.util.ArrayList<>();
+        int from = 0;
+        int i;
+        while ((i = body.indexOf(slot, from)) >= 0) {
+            int off = fill(body.substring(0, i), runPrefix, symbol, side, padding).getBytes(StandardCharsets.UTF_8).length;
+            at.add(slot.equals("{id}") ? off + runPrefix.length() + 1 : off);
+            from = i + slot.length();
+        }
+        return at.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static int longest(String[] names) {

@@ -44,11 +44,15 @@ public final class Publisher implements EventHandler<SendEvent> {
     private final boolean unpaced;
     /** Non-null when this thread fills bodies itself (unpaced: no third busy thread). */
     private final PayloadFiller filler;
+    /** The system file's fixed headers and id header; without them originals share one read-only header object. */
+    private final io.stampede.loadgen.MessageShape shape;
     private boolean failing;
 
     public Publisher(int index, int count, Connection conn, ConnectionState state, PayloadTemplate template, String[] subjects,
                      String runPrefix, PublishMode mode, Counters total, SentListener listener, int maxOutstandingAcks,
-                     Pacer waiter, boolean unpaced, long[] slotState, PayloadFiller fillsHere) {
+                     Pacer waiter, boolean unpaced, long[] slotState, PayloadFiller fillsHere,
+                     io.stampede.loadgen.MessageShape shape) {
+        this.shape = shape;
         this.slotState = slotState;
         this.filler = fillsHere;
         this.waiter = waiter;
@@ -193,15 +197,30 @@ public final class Publisher implements EventHandler<SendEvent> {
             h.put(dupOf.mode() == DuplicateMode.STREAM ? HeaderNames.NATS_MSG_ID : HeaderNames.MESSAGE_ID, id);
             h.put(HeaderNames.DUPLICATE, dupOf.experimentId());
             h.put(HeaderNames.EXPERIMENT, dupOf.experimentId());
-            return h;
+            return shaped(h, ev.seq);
         }
         if (a.duplicate() != null && a.duplicate().mode() == DuplicateMode.STREAM) {
             // the stream can only drop a duplicate if the original had the same Nats-Msg-Id
             Headers h = a.originalHeaders() == null ? new Headers() : new Headers(a.originalHeaders());
             h.put(HeaderNames.NATS_MSG_ID, SignalIds.format(runPrefix, ev.seq));
-            return h;
+            return shaped(h, ev.seq);
+        }
+        if (shape.hasHeaders()) {
+            return shaped(a.originalHeaders() == null ? new Headers() : new Headers(a.originalHeaders()), ev.seq);
         }
         return a.originalHeaders();
+    }
+
+    /** Adds the fixed headers and, when the id travels in a header, the id (a duplicate carries the same). */
+    private Headers shaped(Headers h, long seq) {
+        if (!shape.hasHeaders()) {
+            return h;
+        }
+        shape.headers().forEach(h::put);
+        if (shape.idHeader() != null) {
+            h.put(shape.idHeader(), SignalIds.format(runPrefix, seq));
+        }
+        return h;
     }
 
     private void publishJetStream(SendEvent ev, boolean dup, ActiveSet.Duplicates dupOf, Counters[] exps, String subject,
@@ -218,8 +237,12 @@ public final class Publisher implements EventHandler<SendEvent> {
             } else {
                 h.put(HeaderNames.MESSAGE_ID, id);
             }
+            h = shaped(h, ev.seq);
         } else {
             h = ev.active.originalHeaders() == null ? null : new Headers(ev.active.originalHeaders());
+            if (shape.hasHeaders()) {
+                h = shaped(h == null ? new Headers() : h, ev.seq);
+            }
             po = PublishOptions.builder().messageId(id).build();
         }
         // bounded outstanding acks: a slow stream shows up as publisher lateness, not as memory

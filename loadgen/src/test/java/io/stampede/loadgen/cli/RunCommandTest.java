@@ -68,6 +68,41 @@ class RunCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("t=  1.0s", "---- summary");
     }
 
+    /** --system: the file's subject, body, header id and outcomes; a consumer answering by header verifies every id. */
+    @Test
+    @Timeout(30)
+    void aSystemFileGivesSubjectBodyIdAndOutcomes(@TempDir Path dir) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code;
+        java.util.Set<String> bodies = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (NatsServer nats = NatsServer.start(); io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+            c.createDispatcher(m -> {
+                bodies.add(new String(m.getData(), StandardCharsets.UTF_8).replaceAll("[0-9 ]+", "#"));
+                c.publish("orders.done", new io.nats.client.impl.Headers().put("Order-Id", m.getHeaders().getFirst("Order-Id")),
+                        "done".getBytes(StandardCharsets.UTF_8));
+            }).subscribe("orders.in.*");
+            c.flush(java.time.Duration.ofSeconds(2));
+            Path file = dir.resolve("orders.yaml");
+            java.nio.file.Files.writeString(file, """
+                    nats: {url: "%s"}
+                    traffic: {rate: 5, subject: "orders.in.{symbol}", symbols: [eu, us], mode: core,
+                              body: 'order {seq} for {symbol}', id: "header:Order-Id"}
+                    outcomes: {subject: orders.done, id: "header:Order-Id"}
+                    """.formatted(nats.url()));
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new LoadgenCli()).setCaseInsensitiveEnumValuesAllowed(true).execute("run",
+                    "--system", file.toString(), "--rate", "400", "--duration", "1.5", "--verify", "--grace", "2");
+        } finally {
+            System.setOut(original);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(out).isZero();
+        assertThat(out).contains("orders.in.{symbol}", "verifying orders.done", "scheduled 600, sent 600")
+                .containsPattern("delivered 600\\b.*lost 0");
+        assertThat(bodies).containsExactlyInAnyOrder("order#for eu", "order#for us");
+    }
+
     @Test
     void badArgumentsAreRejectedWithUsageExitCode() {
         int code = new CommandLine(new LoadgenCli()).execute("run", "--rate", "-5");

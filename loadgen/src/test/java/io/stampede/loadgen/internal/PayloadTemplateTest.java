@@ -58,4 +58,33 @@ class PayloadTemplateTest {
                     .isEqualTo(new String(fresh, StandardCharsets.US_ASCII));
         }
     }
+
+    /** A system file's body: each slot where the template puts it, whatever the symbols' lengths. */
+    @Test
+    void aSystemFilesBodyIsFilledSlotBySlot() throws Exception {
+        String[] symbols = {"eu", "apac"};
+        PayloadTemplate t = new PayloadTemplate("rabcde", symbols, 100,
+                "{\"order\":{\"ref\":\"{id}\",\"n\":{seq}},\"at\":{sent_at},\"region\":\"{symbol}\",\"side\":\"{side}\",\"pad\":\"{pad}\",\"again\":\"{id}\"}");
+        assertThat(t.size()).isEqualTo(Math.max(100, t.size()));
+        byte[] reused = new byte[t.size()];
+        int held = -1;
+        for (long seq : new long[] {0, 1, 2, 3, 41, 9_999_999_999L}) {
+            long time = 1_764_180_000_000_000L + seq;
+            t.write(reused, seq, time, held);
+            held = t.templateOf(seq);
+            JsonNode n = JSON.readTree(reused);
+            assertThat(n.at("/order/ref").asText()).isEqualTo(SignalIds.format("rabcde", seq));
+            assertThat(n.get("again").asText()).isEqualTo(SignalIds.format("rabcde", seq));
+            assertThat(n.at("/order/n").asLong()).isEqualTo(seq);
+            assertThat(n.get("at").asLong()).isEqualTo(time);
+            assertThat(n.get("region").asText()).isEqualTo(symbols[(int) (seq % 2)]);
+            assertThat(n.get("side").asText()).isEqualTo((seq / 2) % 2 == 0 ? "buy" : "sell");
+        }
+        PayloadTemplate text = new PayloadTemplate("rabcde", symbols, 0, "order {seq} for {symbol}");
+        byte[] out = new byte[text.size()];
+        text.write(out, 42, 1);
+        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("order         42 for eu  ");
+        text.write(out, 43, 1);
+        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("order         43 for apac");
+    }
 }
