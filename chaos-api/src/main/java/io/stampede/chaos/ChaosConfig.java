@@ -4,6 +4,8 @@ import io.stampede.chaos.experiment.Limits;
 import io.stampede.chaos.experiment.TimeScale;
 import io.stampede.chaos.servicefailure.TargetConfig;
 import io.stampede.chaos.servicefailure.TargetsConfig;
+import io.stampede.system.InvalidSystemFile;
+import io.stampede.system.SystemFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,15 +43,17 @@ import java.util.Set;
  * @param baselineAgents  0: the baseline is published in this process; N &gt; 0: by N loadgen agents
  *                        ({@code loadgen agent}) found on {@code natsUrl} and driven by a coordinator here
  *                        ({@code STAMPEDE_BASELINE_AGENTS})
+ * @param sut             the system under test, from the system file (STAMPEDE_SYSTEM, default the demo's)
  */
 public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI> targets, Path home, Path dataDir,
                           double timeScale, String apiToken, boolean allowNoToken, double maxRps, double baselineRate,
                           double maxMessageRate, String webhookUrl, String injectors,
                           List<MetricRef> errorMetrics, List<MetricRef> requestMetrics,
                           TargetsConfig serviceTargets, URI proxyAdminUrl, boolean baseline, Bounds bounds,
-                          int baselineAgents) {
+                          int baselineAgents, SystemUnderTest sut) {
 
     public static final int DEFAULT_PORT = 8008;
+    public static final String SYSTEM_ENV = "STAMPEDE_SYSTEM";
 
     /** One counter on one Prometheus endpoint: {@code http://host:port/metrics#metric_name}. */
     public record MetricRef(URI url, String metric) {
@@ -104,53 +108,65 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
         return new ChaosConfig(base.host, base.port, natsUrl, targets, base.home, dataDir, timeScale, null, false,
                 base.maxRps, base.baselineRate, base.maxMessageRate, webhookFor(gw), base.injectors,
                 base.errorMetrics, base.requestMetrics, new TargetsConfig(processes, List.of()), base.proxyAdminUrl,
-                false, bounds(env, webhookFor(gw)), base.baselineAgents);
+                false, bounds(env, webhookFor(gw)), base.baselineAgents, SystemUnderTest.demo(demoCounters(targets)));
+    }
+
+    /** The demo's counters on the gateway and agent named in {@code targets} (none when either is missing). */
+    private static List<MetricRef> demoCounters(Map<String, URI> targets) {
+        if (!(targets.containsKey("gateway") && targets.containsKey("agent"))) {
+            return List.of();
+        }
+        URI gw = targets.get("gateway").resolve("/metrics");
+        URI agent = targets.get("agent").resolve("/metrics");
+        return List.of(new MetricRef(gw, "gateway_webhooks_received_total"), new MetricRef(gw, "gateway_validation_errors_total"),
+                new MetricRef(agent, "mcp_signals_received_total"), new MetricRef(agent, "mcp_decisions_generated_total"),
+                new MetricRef(agent, "mcp_duplicates_detected_total"), new MetricRef(agent, "mcp_errors_total"));
     }
 
     public ChaosConfig withInjectors(String name) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, name, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
-                baseline, bounds, baselineAgents);
+                baseline, bounds, baselineAgents, sut);
     }
 
     /** Baseline traffic on at {@code rate} msg/s (tests). */
     public ChaosConfig withBaseline(double rate) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 rate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
-                true, bounds, baselineAgents);
+                true, bounds, baselineAgents, sut);
     }
 
     /** The baseline published by {@code n} load agents through a coordinator (0: in this process). */
     public ChaosConfig withBaselineAgents(int n) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets, proxyAdminUrl,
-                baseline, bounds, n);
+                baseline, bounds, n, sut);
     }
 
     public ChaosConfig withProxyAdmin(URI url) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets, url,
-                baseline, bounds, baselineAgents);
+                baseline, bounds, baselineAgents, sut);
     }
 
     public ChaosConfig withSecurity(String bindHost, String token, boolean allowNoToken) {
         return new ChaosConfig(bindHost, port, natsUrl, targets, home, dataDir, timeScale, token, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets,
-                proxyAdminUrl, baseline, bounds, baselineAgents);
+                proxyAdminUrl, baseline, bounds, baselineAgents, sut);
     }
 
     /** Other health URLs and guardrail counters (tests). */
     public ChaosConfig withMetrics(Map<String, URI> healthUrls, List<MetricRef> errors, List<MetricRef> requests) {
         return new ChaosConfig(host, port, natsUrl, healthUrls, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errors, requests, serviceTargets,
-                proxyAdminUrl, baseline, bounds, baselineAgents);
+                proxyAdminUrl, baseline, bounds, baselineAgents, sut);
     }
 
     /** The same configuration with other bounds (tests). */
     public ChaosConfig withBounds(Bounds b) {
         return new ChaosConfig(host, port, natsUrl, targets, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errorMetrics, requestMetrics, serviceTargets,
-                proxyAdminUrl, baseline, b, baselineAgents);
+                proxyAdminUrl, baseline, b, baselineAgents, sut);
     }
 
     static Bounds bounds(Map<String, String> env, String webhookUrl) {
@@ -161,7 +177,9 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
             }
         }
         List<String> loadTargets = new ArrayList<>();
-        loadTargets.add(webhookUrl);
+        if (webhookUrl != null) {
+            loadTargets.add(webhookUrl);
+        }
         for (String u : get(env, "STAMPEDE_LOAD_TARGETS", "").split(",")) {
             if (!u.isBlank()) {
                 loadTargets.add(u.trim());
@@ -176,10 +194,17 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 number(env, "STAMPEDE_MIN_MESSAGE_RATE", io.stampede.loadgen.LoadGenConfig.MIN_RATE, io.stampede.loadgen.LoadGenConfig.MIN_RATE, 1_000));
     }
 
+    /**
+     * The configuration from environment variables and the system file ({@code STAMPEDE_SYSTEM},
+     * default the demo's {@code deploy/systems/demo.yaml}, built into the jar). Everything about the
+     * system under test comes from the file; the variables that still describe it are overrides of
+     * one named key each, counted only when set (docs/system-file.md, "Environment overrides").
+     *
+     * @throws IllegalArgumentException naming every problem (the chaos API exits 1)
+     */
     public static ChaosConfig fromEnv(Map<String, String> env) {
-        URI gateway = URI.create(get(env, "STAMPEDE_GATEWAY_URL", "http://127.0.0.1:8001/healthz"));
-        URI agent = URI.create(get(env, "STAMPEDE_AGENT_URL", "http://127.0.0.1:8002/healthz"));
-        TargetsConfig serviceTargets = serviceTargets(env, gateway, agent);
+        SystemFile sys = loadSystem(env);
+        TargetsConfig serviceTargets = serviceTargets(env, sys);
         Map<String, URI> targets = new LinkedHashMap<>();
         serviceTargets.targets().forEach((name, t) -> {
             if (t.healthUrl() != null) {
@@ -187,13 +212,16 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
             }
         });
         Path home = Path.of(get(env, "STAMPEDE_HOME", ".")).toAbsolutePath().normalize();
-        String metricsGw = metricsUrl(gateway);
-        String metricsAgent = metricsUrl(agent);
         String token = get(env, "STAMPEDE_API_TOKEN", null);
+        String webhook = get(env, "STAMPEDE_WEBHOOK_URL", sys.http() == null ? null : sys.http().url().toString());
+        SystemFile.Metrics m = sys.metrics();
+        String sutMetrics = get(env, "STAMPEDE_SUT_METRICS", null);
+        SystemUnderTest sut = SystemUnderTest.of(sys, env, sutMetrics == null ? null : refs(sutMetrics),
+                get(env, "STAMPEDE_SUT_STREAM", null), get(env, "STAMPEDE_SUT_CONSUMER", null));
         return new ChaosConfig(
                 get(env, "STAMPEDE_HOST", "127.0.0.1"),
                 (int) number(env, "STAMPEDE_PORT", DEFAULT_PORT, 0, 65535),
-                get(env, "STAMPEDE_NATS_URL", "nats://127.0.0.1:4222"),
+                get(env, "STAMPEDE_NATS_URL", sys.nats().url()),
                 targets,
                 home,
                 Path.of(get(env, "STAMPEDE_DATA_DIR", home.resolve("var").toString())).toAbsolutePath().normalize(),
@@ -201,34 +229,53 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 token,
                 Boolean.parseBoolean(get(env, "STAMPEDE_ALLOW_NO_TOKEN", "false")),
                 number(env, "STAMPEDE_MAX_RPS", 5000, 1, 1_000_000),
-                number(env, "STAMPEDE_BASELINE_RATE", 100, 0.001, 10_000_000),
+                number(env, "STAMPEDE_BASELINE_RATE", sys.traffic().rate(), 0.001, 10_000_000),
                 number(env, "STAMPEDE_MAX_MESSAGE_RATE", 100_000, 1, 100_000_000),
-                get(env, "STAMPEDE_WEBHOOK_URL", webhookFor(gateway)),
+                webhook,
                 get(env, "STAMPEDE_INJECTORS", "default"),
-                refs(get(env, "STAMPEDE_ERROR_METRICS",
-                        metricsGw + "#gateway_validation_errors_total," + metricsAgent + "#mcp_errors_total")),
-                refs(get(env, "STAMPEDE_REQUEST_METRICS",
-                        metricsGw + "#gateway_webhooks_received_total," + metricsAgent + "#mcp_signals_received_total")),
+                get(env, "STAMPEDE_ERROR_METRICS", null) != null ? refs(get(env, "STAMPEDE_ERROR_METRICS", null))
+                        : m == null ? List.of() : SystemUnderTest.refs(m.scrape(), m.errors()),
+                get(env, "STAMPEDE_REQUEST_METRICS", null) != null ? refs(get(env, "STAMPEDE_REQUEST_METRICS", null))
+                        : m == null ? List.of() : SystemUnderTest.refs(m.scrape(), m.requests()),
                 serviceTargets,
                 URI.create(get(env, "STAMPEDE_PROXY_ADMIN_URL", "http://127.0.0.1:4224")),
                 onOff(env, "STAMPEDE_BASELINE", false),
-                bounds(env, get(env, "STAMPEDE_WEBHOOK_URL", webhookFor(gateway))),
-                (int) number(env, "STAMPEDE_BASELINE_AGENTS", 0, 0, 4096));
+                bounds(env, webhook),
+                (int) number(env, "STAMPEDE_BASELINE_AGENTS", 0, 0, 4096),
+                sut);
     }
 
     /**
-     * {@code STAMPEDE_TARGETS_FILE} when set (containers or processes, see TARGETS.md), else the
-     * demo stack: gateway and agent as launcher-managed processes with the configured health URLs.
+     * The system file: {@code STAMPEDE_SYSTEM}, else the demo's. Refused (every problem listed)
+     * when invalid or when it asks for what this version cannot do yet.
      */
-    private static TargetsConfig serviceTargets(Map<String, String> env, URI gateway, URI agent) {
+    public static SystemFile loadSystem(Map<String, String> env) {
+        String path = get(env, SYSTEM_ENV, null);
+        SystemFile f;
+        try {
+            f = path != null ? SystemFile.load(Path.of(path), env) : SystemFile.demo(env);
+        } catch (InvalidSystemFile e) {
+            throw new IllegalArgumentException("system file " + e.getMessage());
+        }
+        List<String> unsupported = SystemUnderTest.unsupported(f);
+        if (!unsupported.isEmpty()) {
+            throw new IllegalArgumentException("system file " + (path == null ? "demo" : path) + ":\n  " + String.join("\n  ", unsupported));
+        }
+        return f;
+    }
+
+    /**
+     * {@code STAMPEDE_TARGETS_FILE} when set (the override of the file's {@code targets}), else the
+     * system file's targets (TARGETS.md's format), else none: service_failure has nothing to act on.
+     */
+    private static TargetsConfig serviceTargets(Map<String, String> env, SystemFile sys) {
         TargetsConfig t;
         if (get(env, TargetsConfig.FILE_ENV, null) != null) {
             t = TargetsConfig.load(env);
+        } else if (sys.targets() != null) {
+            t = TargetsConfig.parse(new io.vertx.core.json.JsonObject().put("targets", new io.vertx.core.json.JsonObject(sys.targets())), env);
         } else {
-            Map<String, TargetConfig> m = new LinkedHashMap<>();
-            m.put("gateway", TargetsConfig.launcherProcess("gateway", gateway, env));
-            m.put("agent", TargetsConfig.launcherProcess("agent", agent, env));
-            t = new TargetsConfig(m, List.of());
+            t = new TargetsConfig(Map.of(), List.of());
         }
         if (!t.valid()) {
             throw new IllegalArgumentException("service_failure targets: " + String.join("; ", t.problems()));
@@ -246,10 +293,6 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
             case "off", "false", "0", "no" -> false;
             default -> throw new IllegalArgumentException(key + " must be on or off, got '" + v + "'");
         };
-    }
-
-    private static String metricsUrl(URI health) {
-        return health.resolve("/metrics").toString();
     }
 
     private static String webhookFor(URI gatewayHealth) {
@@ -300,31 +343,19 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 bounds.minMessageRate(), bounds.maxActive(), bounds.maxLoadTests());
     }
 
-    /**
-     * The SUT counters sampled into counters.jsonl once a second (STAMPEDE_SUT_METRICS, comma-separated
-     * {@code url#metric}; default the seed's names on the gateway and agent: webhooks, signals,
-     * decisions, errors).
-     */
+    /** The SUT counters sampled into counters.jsonl once a second (the system file's metrics; STAMPEDE_SUT_METRICS overrides). */
     public List<MetricRef> sutMetrics() {
-        String def = targets.containsKey("gateway") && targets.containsKey("agent")
-                ? metricsUrl(targets.get("gateway")) + "#gateway_webhooks_received_total,"
-                + metricsUrl(targets.get("gateway")) + "#gateway_validation_errors_total,"
-                + metricsUrl(targets.get("agent")) + "#mcp_signals_received_total,"
-                + metricsUrl(targets.get("agent")) + "#mcp_decisions_generated_total,"
-                + metricsUrl(targets.get("agent")) + "#mcp_duplicates_detected_total,"
-                + metricsUrl(targets.get("agent")) + "#mcp_errors_total"
-                : "";
-        return refs(get(System.getenv(), "STAMPEDE_SUT_METRICS", def));
+        return sut.counters();
     }
 
-    /** The SUT's JetStream stream whose consumer backlog the verdict watches (STAMPEDE_SUT_STREAM, default the demo's). */
+    /** The stream of the consumer whose backlog the verdict watches, null: none (no backlog section). */
     public String sutStream() {
-        return System.getenv().getOrDefault("STAMPEDE_SUT_STREAM", "SIGNALS");
+        return sut.backlogStream();
     }
 
-    /** Its durable consumer (STAMPEDE_SUT_CONSUMER, default the demo agent's). */
+    /** Its durable consumer. */
     public String sutConsumer() {
-        return System.getenv().getOrDefault("STAMPEDE_SUT_CONSUMER", "agent");
+        return sut.backlogConsumer();
     }
 
     /** STAMPEDE_SETTLE_S (30) and STAMPEDE_VERDICT_CAP_S (1800), before the time scale. */

@@ -33,11 +33,11 @@ class ModuleDirectionsTest {
     }
 
     @Test
-    void onlyLoadgenReportsAndProxyApi() {
+    void onlyLoadgenReportsSystemAndProxyApi() {
         noClasses().that().resideInAPackage("io.stampede.chaos..")
                 .should().dependOnClassesThat(and(resideInAPackage("io.stampede.."),
                         resideOutsideOfPackages("io.stampede.chaos..", "io.stampede.loadgen..",
-                                "io.stampede.reports..", "io.stampede.proxy.api..")))
+                                "io.stampede.reports..", "io.stampede.proxy.api..", "io.stampede.system..")))
                 .check(MAIN);
     }
 }

@@ -103,6 +103,50 @@ class GatlingRunTest {
         assertThat(r.problems()).isEmpty();
     }
 
+    /** -Dsystem=FILE: the file's method, headers, header id, text body and accepted status make every request. */
+    @Test
+    void aSystemFileShapesEveryRequest() throws Exception {
+        java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<String> shapes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        target.createContext("/orders", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            ids.add(ex.getRequestHeaders().getFirst("Order-Id"));
+            shapes.add(ex.getRequestMethod() + " " + ex.getRequestHeaders().getFirst("X-Tenant") + " "
+                    + body.replaceAll("[0-9]+", "#").replaceAll(" +", " "));
+            ex.sendResponseHeaders(201, -1);
+            ex.close();
+        });
+        Path file = tmp.resolve("orders.yaml");
+        Files.writeString(file, """
+                nats: {url: "nats://127.0.0.1:1"}
+                traffic: {rate: 1, subject: "orders.in.{symbol}", symbols: [eu, us], body: 'x', id: "header:Order-Id"}
+                outcomes: {subject: orders.done, id: "header:Order-Id"}
+                http:
+                  url: "http://127.0.0.1:%d/orders"
+                  method: PUT
+                  headers: {X-Tenant: t1, Content-Type: text/plain}
+                  body: 'order {seq} for {symbol}'
+                  id: "header:Order-Id"
+                  accepted: [201]
+                """.formatted(target.getAddress().getPort()));
+        Path runDir = tmp.resolve("run");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED"));
+        cmd.addAll(List.of("-Drps=20", "-Dduration_s=2", "-Dp95_ms=1000", "-Dsystem=" + file, "-Dexperiment_id=exp1",
+                "-Drun_dir=" + runDir, "-Dgatling.data.enableAnalytics=false"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.gatling.app.Gatling",
+                "-s", WebhookSimulation.class.getName(), "-rf", runDir.resolve("gatling").toString()));
+        int code = run(cmd, tmp.resolve("system.log"));
+        assertThat(code).as(Files.readString(tmp.resolve("system.log"))).isZero();
+        assertThat(received.get()).as("nothing went to the demo's default URL").isZero();
+        assertThat(ids).hasSize(40).allSatisfy(id -> assertThat(id).matches("exp1-\\d{10}"));
+        assertThat(shapes).containsExactlyInAnyOrder("PUT t1 order # for eu", "PUT t1 order # for us");
+        CounterRecord last = RunReader.open(runDir).summary().orElseThrow().counters().stream()
+                .filter(c -> c.source().equals("gatling")).findFirst().orElseThrow();
+        assertThat(last.values()).containsEntry("ok", 40L).containsEntry("ko", 0L);
+    }
+
     @Test
     void aBrokenAssertionMakesTheMavenRunExitNonZero() throws Exception {
         Path runDir = tmp.resolve("run");

@@ -19,21 +19,28 @@ import java.util.List;
  * @param experimentId the chaos API's experiment id ({@code experiment_id}, or the older
  *                     {@code stampede.experiment_id}), or null: when set, every request carries
  *                     {@code Stampede-Experiment: <id>} and its body id is {@code <id>-<10-digit seq>}
+ * @param system       a system file ({@code -Dsystem=FILE}, docs/system-file.md): its {@code http}
+ *                     section gives the method, headers, body, id place and accepted statuses, and
+ *                     its {@code http.url} the default target; null: the demo's signal webhook
  */
 public record LoadParams(double rps, int durationS, int rampS, int payloadSize, String targetUrl,
-                         int p95Ms, double maxFailedPct, Path runDir, String experimentId) {
+                         int p95Ms, double maxFailedPct, Path runDir, String experimentId,
+                         io.stampede.system.SystemFile system) {
 
     public static LoadParams fromSystemProperties() {
+        String file = prop("system", "");
+        io.stampede.system.SystemFile system = file.isEmpty() ? null : Requests.load(Path.of(file));
         LoadParams p = new LoadParams(
                 Double.parseDouble(prop("rps", "50")),
                 Integer.parseInt(prop("duration_s", "30")),
                 Integer.parseInt(prop("ramp_s", "0")),
                 Integer.parseInt(prop("payload_size", "512")),
-                prop("target_url", "http://127.0.0.1:8001/webhook"),
+                prop("target_url", system != null ? system.http().url().toString() : "http://127.0.0.1:8001/webhook"),
                 Integer.parseInt(prop("p95_ms", "1000")),
                 Double.parseDouble(prop("max_failed_pct", "5")),
                 Path.of(prop("run_dir", "target/stampede-run")),
-                experimentIdProperty());
+                experimentIdProperty(),
+                system);
         List<String> problems = p.validate();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid simulation parameters: " + String.join("; ", problems));

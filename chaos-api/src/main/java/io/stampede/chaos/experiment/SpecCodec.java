@@ -158,7 +158,9 @@ public final class SpecCodec {
     private LoadTest loadTest(JsonFields f, int duration) {
         double rps = f.number("rps", null, 0, limits == null ? Double.MAX_VALUE : limits.maxRps(), false);
         int payload = f.integer("payload_size", 1024, 16, 1 << 20);
-        String url = f.string("target_url", limits == null ? null : limits.defaultTargetUrl(), limits == null);
+        // no default without the system file's http section: then the field is required
+        String url = f.string("target_url", limits == null ? null : limits.defaultTargetUrl(),
+                limits == null || limits.defaultTargetUrl() == null);
         URI uri = null;
         if (url != null) {
             try {

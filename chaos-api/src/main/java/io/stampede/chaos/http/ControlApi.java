@@ -55,6 +55,7 @@ public final class ControlApi {
                 get("/healthz", server::healthz),
                 get("/metrics", server::metrics),
                 get("/openapi.yaml", server::openApi),
+                get("/system", server::system),
                 get("/templates", experiments::templates),
                 post("/experiments", experiments::create),
                 get("/experiments", experiments::list),

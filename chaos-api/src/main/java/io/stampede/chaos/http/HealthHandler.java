@@ -15,7 +15,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The server itself: {@code /healthz}, {@code /metrics} and the {@code /openapi.yaml} that documents it. */
+/** The server itself: {@code /healthz}, {@code /metrics}, {@code /system} and the {@code /openapi.yaml} that documents it. */
 final class HealthHandler {
     private final ChaosConfig cfg;
     private final PrometheusMeterRegistry registry;
@@ -23,6 +23,9 @@ final class HealthHandler {
     private final TargetHealth health;
     private final Instant startedAt;
     private final byte[] openApi = resource("/openapi.yaml");
+    /** Fixed for the server's life: the configuration is read once. */
+    private final JsonObject systemView;
+    private final JsonObject systemSummary;
 
     HealthHandler(ChaosConfig cfg, PrometheusMeterRegistry registry, ExperimentManager manager, TargetHealth health, Instant startedAt) {
         this.cfg = cfg;
@@ -30,6 +33,12 @@ final class HealthHandler {
         this.manager = manager;
         this.health = health;
         this.startedAt = startedAt;
+        this.systemView = new JsonObject(cfg.sut().view(cfg));
+        this.systemSummary = new JsonObject()
+                .put("name", systemView.getString("name"))
+                .put("source", systemView.getString("source"))
+                .put("targets", new JsonArray(new java.util.ArrayList<>(cfg.serviceTargets().targets().keySet())))
+                .put("scrape", new JsonArray(cfg.sutMetrics().stream().map(r -> r.url().toString()).distinct().toList()));
     }
 
     private static byte[] resource(String name) {
@@ -52,7 +61,13 @@ final class HealthHandler {
                 .put("pending_reverts", pending)
                 .put("journal", journal)
                 .put("time_scale", cfg.timeScale())
+                .put("system", systemSummary)
                 .put("targets", ar.succeeded() ? ar.result() : new JsonObject())));
+    }
+
+    /** GET /system: the system file as the chaos API uses it (secrets masked). */
+    void system(RoutingContext ctx) {
+        json(ctx, 200, systemView);
     }
 
     /**

@@ -112,6 +112,9 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         props.put("run_dir", runDir.toString());
         props.put("stampede.experiment_id", ctx.experimentId());
         props.put("experiment_id", ctx.experimentId());
+        if (integrity != null && integrity.systemFile() != null) {
+            props.put("system", integrity.systemFile().toString());
+        }
         if (integrity != null) {
             // subscribed before the first request: no decision can come before it
             Tracked old = integrities.put(ctx.experimentId(),

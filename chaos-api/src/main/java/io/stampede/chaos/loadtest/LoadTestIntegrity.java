@@ -26,12 +26,22 @@ public final class LoadTestIntegrity implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoadTestIntegrity.class);
 
     /**
-     * @param natsUrl  NATS of the system under test
-     * @param subject  where decisions are published (the demo agent's {@code decisions.>})
+     * @param natsUrl    NATS of the system under test
+     * @param outcomes   where outcomes are published and where they carry the id (the system file's outcomes)
+     * @param systemFile the system file the simulation reads, or null for the demo's webhook
      */
-    public record Config(String natsUrl, String subject) {
+    public record Config(String natsUrl, VerifierConfig outcomes, java.nio.file.Path systemFile) {
+        /** The demo's decisions ({@code decisions.>}, id in the JSON {@code id}); requests are the demo's webhook. */
         public static Config defaults(String natsUrl) {
-            return new Config(natsUrl, VerifierConfig.DEFAULT_SUBJECT);
+            return new Config(natsUrl, VerifierConfig.defaults(), null);
+        }
+
+        /**
+         * A system file's outcomes; {@code systemFile} (null: the demo's requests) is handed to the
+         * simulation as {@code -Dsystem}, so its requests are the file's {@code http} section.
+         */
+        public static Config of(String natsUrl, VerifierConfig outcomes, java.nio.file.Path systemFile) {
+            return new Config(natsUrl, outcomes, systemFile);
         }
     }
 
@@ -49,7 +59,7 @@ public final class LoadTestIntegrity implements AutoCloseable {
 
     /** Subscribes (confirmed by the server) before the first request can be sent. */
     public static LoadTestIntegrity start(Config cfg, String experimentId, Path runDir) throws IOException, InterruptedException {
-        VerifierConfig vc = VerifierConfig.defaults().withSubject(cfg.subject()).withGrace(Duration.ofDays(1));
+        VerifierConfig vc = cfg.outcomes().withGrace(Duration.ofDays(1));
         return new LoadTestIntegrity(experimentId, runDir, new DeliveryVerifier(vc, experimentId).start(cfg.natsUrl()));
     }
 

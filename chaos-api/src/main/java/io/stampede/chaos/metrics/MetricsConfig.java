@@ -7,9 +7,9 @@ import java.util.Map;
 /**
  * What the chaos API's extra metrics read, from the environment once at start.
  *
- * @param natsMonitorUrl nats-server's monitoring base URL ({@code STAMPEDE_NATS_MONITOR_URL},
- *                       default {@value #DEFAULT_NATS_MONITOR}); its {@code /varz} and {@code /jsz}
- *                       become {@code nats_*} series. {@code off} turns them off.
+ * @param natsMonitorUrl nats-server's monitoring base URL (the system file's {@code nats.monitor_url};
+ *                       {@code STAMPEDE_NATS_MONITOR_URL} overrides it); its {@code /varz} and
+ *                       {@code /jsz} become {@code nats_*} series. Absent or {@code off}: none.
  * @param period         how often every source is sampled ({@code STAMPEDE_METRICS_PERIOD_MS},
  *                       default 2000); a scrape serves the last round, never waits for one
  */
@@ -17,8 +17,15 @@ public record MetricsConfig(URI natsMonitorUrl, Duration period) {
     public static final String DEFAULT_NATS_MONITOR = "http://127.0.0.1:8222";
     public static final long DEFAULT_PERIOD_MS = 2_000;
 
+    /** Without a system file (tests): the demo's monitor URL. */
     public static MetricsConfig fromEnv(Map<String, String> env) {
-        String nats = env.getOrDefault("STAMPEDE_NATS_MONITOR_URL", DEFAULT_NATS_MONITOR).trim();
+        return fromEnv(env, DEFAULT_NATS_MONITOR);
+    }
+
+    /** {@code fileMonitorUrl}: the system file's nats.monitor_url, null when it has none. */
+    public static MetricsConfig fromEnv(Map<String, String> env, String fileMonitorUrl) {
+        String set = env.get("STAMPEDE_NATS_MONITOR_URL");
+        String nats = (set != null && !set.isBlank() ? set : fileMonitorUrl == null ? "off" : fileMonitorUrl).trim();
         long period = DEFAULT_PERIOD_MS;
         String p = env.get("STAMPEDE_METRICS_PERIOD_MS");
         if (p != null && !p.isBlank()) {

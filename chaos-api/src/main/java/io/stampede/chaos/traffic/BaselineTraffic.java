@@ -9,9 +9,7 @@ import io.stampede.loadgen.RunResult;
 import io.stampede.loadgen.agent.AgentControls;
 import io.stampede.loadgen.agent.Coordinator;
 import io.stampede.loadgen.LoadStats;
-import io.stampede.loadgen.PublishMode;
 import io.stampede.loadgen.TrafficStats;
-import io.stampede.loadgen.VerifierConfig;
 import io.stampede.loadgen.WaitStrategyKind;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -23,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chaos API's own NATS traffic: a {@link LoadGenerator} in JetStream mode at the baseline rate
- * (so the generator's own failures are counted by acks, never confused with the system's), with
- * a delivery verifier on the outcome subject. {@code backpressure} multiplies its rate,
+ * The chaos API's own NATS traffic: a {@link LoadGenerator} publishing the system file's
+ * {@code traffic} at the baseline rate (JetStream mode by default, so the generator's own failures
+ * are counted by acks, never confused with the system's), with a delivery verifier on the file's
+ * {@code outcomes}. {@code backpressure} multiplies its rate,
  * {@code duplicate_messages} re-publishes a fraction of it.
  *
  * <p>It connects in the background and keeps trying while NATS is down at start, so the API
@@ -74,16 +73,21 @@ public final class BaselineTraffic implements AutoCloseable {
     /** Baseline rate from STAMPEDE_BASELINE_RATE, capped by STAMPEDE_MAX_MESSAGE_RATE. */
     public static BaselineTraffic start(ChaosConfig cfg) {
         Path runDir = cfg.runsDir().resolve("baseline_" + STAMP.format(Instant.now()));
+        io.stampede.chaos.SystemUnderTest sut = cfg.sut();
         LoadGenConfig lg = LoadGenConfig.builder(cfg.natsUrl())
                 .baselineRate(cfg.baselineRate())
                 .maxRate(cfg.maxMessageRate())
-                .mode(PublishMode.JETSTREAM)
+                .subjectPattern(sut.subject())
+                .symbols(sut.symbols())
+                .shape(sut.shape())
+                .payloadSize(sut.payloadSize())
+                .mode(sut.mode())
                 // a background rate of ~100 msg/s: sleep on a lock between messages instead of the
                 // default spin/yield/park cycle, which kept a quarter of a core busy while idle
                 .waitStrategy(WaitStrategyKind.BLOCKING)
                 .runDir(runDir)
                 .runName(io.stampede.reports.RunType.BASELINE.json())
-                .verifier(VerifierConfig.defaults().withGrace(Duration.ofSeconds(30)))
+                .verifier(sut.verifier())
                 .build();
         BaselineTraffic t = new BaselineTraffic(lg, cfg.baselineAgents());
         t.starter.start();

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The system under test's JetStream consumer backlog (messages not yet delivered plus delivered
  * and not yet acknowledged), so a verdict can tell a backlog that drains from messages that are
- * gone. Its own connection, straight to NATS; null while NATS or the consumer cannot be read.
+ * gone. Its own connection, straight to NATS; null while NATS or the consumer cannot be read, and
+ * always when the system file has no {@code backlog} section.
  */
 public final class ConsumerBacklog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerBacklog.class);
@@ -32,6 +33,9 @@ public final class ConsumerBacklog implements AutoCloseable {
 
     /** num_pending + num_ack_pending, or null when it cannot be read now. Blocks at most ~1 s. */
     public synchronized Long get() {
+        if (stream == null || consumer == null) {
+            return null; // the system file names no backlog: nothing is watched
+        }
         try {
             if (jsm == null) {
                 if (System.currentTimeMillis() < nextTryMs) {
