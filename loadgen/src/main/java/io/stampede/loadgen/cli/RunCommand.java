@@ -129,6 +129,9 @@ public final class RunCommand implements Callable<Integer> {
         if (!given("--payload-size") && t.size() != null) {
             payloadSize = t.size();
         }
+        if (!given("--verify-subject") && sys.outcomes().subject() != null) {
+            verifySubject = sys.outcomes().subject(); // also what the banner names
+        }
     }
 
     private boolean given(String option) {
