@@ -273,7 +273,7 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
         if (get(env, TargetsConfig.FILE_ENV, null) != null) {
             t = TargetsConfig.load(env);
         } else if (sys.targets() != null) {
-            t = TargetsConfig.parse(new io.vertx.core.json.JsonObject().put("targets", new io.vertx.core.json.JsonObject(sys.targets())), env);
+            t = TargetsConfig.ofSystemFile(sys.targets(), env);
         } else {
             t = new TargetsConfig(Map.of(), List.of());
         }

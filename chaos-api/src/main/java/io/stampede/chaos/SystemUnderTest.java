@@ -157,8 +157,8 @@ public record SystemUnderTest(SystemFile file, String subject, List<String> symb
         return java.nio.file.Files.isReadable(file.source()) ? file.source() : null;
     }
 
-    /** Problems with a file this version cannot act on yet (the chaos API refuses to start). */
-    static List<String> unsupported(SystemFile f) {
+    /** Problems with a file this version cannot act on yet (the chaos API refuses to start; check fails on them). */
+    public static List<String> unsupported(SystemFile f) {
         List<String> p = new ArrayList<>();
         if (f.traffic().via() == SystemFile.Via.HTTP) {
             p.add("traffic.via: http is not supported by this version of the chaos API yet; use nats");

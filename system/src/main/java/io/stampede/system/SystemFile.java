@@ -25,7 +25,7 @@ public record SystemFile(String name, Nats nats, Traffic traffic, Outcomes outco
     public static final String EXPERIMENT_HEADER = "Stampede-Experiment";
 
     public SystemFile {
-        targets = targets == null ? null : Map.copyOf(targets);
+        targets = targets == null ? null : ordered(targets);
     }
 
     /** Reads, expands {@code ${VAR}} from {@code env}, validates; every problem at once. */
@@ -92,7 +92,7 @@ public record SystemFile(String name, Nats nats, Traffic traffic, Outcomes outco
                           String body, IdPlace id, Integer size) {
         public Traffic {
             symbols = List.copyOf(symbols);
-            headers = Map.copyOf(headers);
+            headers = ordered(headers);
         }
     }
 
@@ -136,7 +136,7 @@ public record SystemFile(String name, Nats nats, Traffic traffic, Outcomes outco
     /** The HTTP front door: load_test, {@code mvn gatling:test}, {@code traffic.via: http}. */
     public record Http(URI url, String method, Map<String, String> headers, String body, IdPlace id, List<Integer> accepted) {
         public Http {
-            headers = Map.copyOf(headers);
+            headers = ordered(headers);
             accepted = List.copyOf(accepted);
         }
     }
@@ -158,5 +158,10 @@ public record SystemFile(String name, Nats nats, Traffic traffic, Outcomes outco
 
     static Map<String, Object> map() {
         return new LinkedHashMap<>();
+    }
+
+    /** An unmodifiable copy in the file's order (Map.copyOf's order is not the file's and changes between runs). */
+    private static <V> Map<String, V> ordered(Map<String, V> m) {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }
 }

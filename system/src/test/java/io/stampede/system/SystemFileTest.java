@@ -80,6 +80,28 @@ class SystemFileTest {
     }
 
     @Test
+    void targetsAndHeadersKeepTheFilesOrder() throws Exception {
+        String f = ORDERS.replace("headers: {Authorization: \"Bearer abc\", X-Tenant: t1}",
+                "headers: {X-Zone: z, Authorization: \"Bearer abc\", X-Tenant: t1, Accept: a, X-Mid: m, B-First: b}") + """
+                targets:
+                  zeta: {type: container, container: z}
+                  alpha: {type: container, container: a}
+                  mid: {type: container, container: m}
+                  beta: {type: container, container: b}
+                http:
+                  url: "http://127.0.0.1:8001/orders"
+                  headers: {X-Zone: z, Content-Type: application/json, Accept: a, X-Mid: m}
+                  accepted: [202]
+                """;
+        SystemFile s = SystemFile.parse(f, null, ENV);
+        assertThat(s.traffic().headers().keySet()).containsExactly("X-Zone", "Authorization", "X-Tenant", "Accept", "X-Mid", "B-First");
+        assertThat(s.targets().keySet()).containsExactly("zeta", "alpha", "mid", "beta");
+        assertThat(s.http().headers().keySet()).containsExactly("X-Zone", "Content-Type", "Accept", "X-Mid");
+        assertThatThrownBy(() -> s.targets().remove("zeta")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> s.traffic().headers().put("X", "y")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void everyProblemIsListedAtOnceWithItsKeyPath() {
         String bad = """
                 nats: {url: "http://nowhere"}

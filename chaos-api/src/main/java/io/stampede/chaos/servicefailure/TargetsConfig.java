@@ -106,6 +106,11 @@ public record TargetsConfig(Map<String, TargetConfig> targets, List<String> prob
         return List.of(launcher, "start", name);
     }
 
+    /** A system file's {@code targets} section (SystemFile#targets), in its order. */
+    public static TargetsConfig ofSystemFile(Map<String, Object> targets, Map<String, String> env) {
+        return parse(new JsonObject().put("targets", new JsonObject(targets)), env);
+    }
+
     public static TargetsConfig parse(String json, Map<String, String> env) {
         JsonObject doc;
         try {

@@ -225,6 +225,16 @@ class CheckCommandTest {
     }
 
     @Test
+    void targetsAreCheckedInFileOrder() throws Exception {
+        String f = broken(correct(), "targets:\n", "targets:\n  zeta: {type: container, container: z}\n  mid: {type: container, container: m}\n")
+                .replace("http:\n  url", "  alpha: {type: container, container: a}\nhttp:\n  url");
+        Result r = check(f);
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(r.out()).containsSubsequence("ok   targets.zeta: container z", "ok   targets.mid: container m",
+                "ok   targets.orders.health_url: ", "ok   targets.alpha: container a");
+    }
+
+    @Test
     void aDeadNatsUrlIsNamedAndTheChecksWithoutNatsStillRun() throws Exception {
         int dead;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
