@@ -81,9 +81,10 @@ public record SystemUnderTest(SystemFile file, String subject, List<String> symb
         SystemFile.Traffic t = f.traffic();
         SystemFile.Outcomes o = f.outcomes();
         VerifierConfig v = VerifierConfig.defaults().withGrace(BASELINE_GRACE)
-                .withSubject(o.subject())
                 .withId(o.id().kind() == IdPlace.Kind.HEADER ? IdSource.HEADER : IdSource.JSON_FIELD, o.id().key())
                 .withSentAt(o.sentAt() == null ? null : o.sentAt().key());
+        // the persisted outcomes when the file names their stream (what downstream consumers see)
+        v = o.stream() != null ? v.withStream(o.stream()) : v.withSubject(o.subject());
         List<MetricRef> counters = sutMetrics;
         if (counters == null) {
             counters = new ArrayList<>();
@@ -162,9 +163,6 @@ public record SystemUnderTest(SystemFile file, String subject, List<String> symb
         List<String> p = new ArrayList<>();
         if (f.traffic().via() == SystemFile.Via.HTTP) {
             p.add("traffic.via: http is not supported by this version of the chaos API yet; use nats");
-        }
-        if (f.outcomes().stream() != null) {
-            p.add("outcomes.stream: reading outcomes from a stream is not supported by this version yet; give outcomes.subject");
         }
         if (f.nats().token() != null || f.nats().creds() != null || f.nats().tls() != null) {
             p.add("nats: token, creds and tls are not supported by this version of the chaos API yet");

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Delivery verifier settings.
  *
- * @param subject     outcome subject to subscribe to
+ * @param subject     outcome subject to subscribe to (core NATS), or null with {@code stream}
  * @param idSource    where the id is
  * @param idKey       JSON field (or dotted path, e.g. {@code order.ref}) or header name holding the id
  * @param sentAtField JSON field or dotted path holding the intended send time (epoch µs) for end-to-end
@@ -19,9 +19,12 @@ import java.util.List;
  *                    {@code grace}, is released segment by segment; the counts it contributed stay
  *                    in the totals. Later outcomes for released ids count as {@code untracked}.
  *                    Memory ≈ 3 bits × max(retainedMessages, rate × grace) + 2 segments per bit set.
+ * @param stream      a JetStream stream holding the outcomes, or null: the outcomes are read from
+ *                    the stream (an ordered consumer per subject of the stream, new messages only),
+ *                    i.e. what the stream kept and downstream consumers see, not what was published
  */
 public record VerifierConfig(String subject, IdSource idSource, String idKey, String sentAtField,
-                             Duration grace, long maxMessages, long retainedMessages) {
+                             Duration grace, long maxMessages, long retainedMessages, String stream) {
     public static final String DEFAULT_SUBJECT = "decisions.>";
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
     public static final long DEFAULT_MAX_MESSAGES = 1L << 34;
@@ -35,29 +38,40 @@ public record VerifierConfig(String subject, IdSource idSource, String idKey, St
     /** At most this many segments per bit set (the segment index is an array of this length). */
     private static final int MAX_SEGMENTS_LOG2 = 14;
 
+    /** Outcomes on a core subject (no stream). */
+    public VerifierConfig(String subject, IdSource idSource, String idKey, String sentAtField, Duration grace, long maxMessages,
+                          long retainedMessages) {
+        this(subject, idSource, idKey, sentAtField, grace, maxMessages, retainedMessages, null);
+    }
+
     public static VerifierConfig defaults() {
         return new VerifierConfig(DEFAULT_SUBJECT, IdSource.JSON_FIELD, "id", "sent_at", DEFAULT_GRACE, DEFAULT_MAX_MESSAGES,
                 DEFAULT_RETAINED_MESSAGES);
     }
 
     public VerifierConfig withSubject(String s) {
-        return new VerifierConfig(s, idSource, idKey, sentAtField, grace, maxMessages, retainedMessages);
+        return new VerifierConfig(s, idSource, idKey, sentAtField, grace, maxMessages, retainedMessages, null);
     }
 
     public VerifierConfig withId(IdSource source, String key) {
-        return new VerifierConfig(subject, source, key, sentAtField, grace, maxMessages, retainedMessages);
+        return new VerifierConfig(subject, source, key, sentAtField, grace, maxMessages, retainedMessages, stream);
     }
 
     public VerifierConfig withSentAt(String field) {
-        return new VerifierConfig(subject, idSource, idKey, field, grace, maxMessages, retainedMessages);
+        return new VerifierConfig(subject, idSource, idKey, field, grace, maxMessages, retainedMessages, stream);
+    }
+
+    /** Outcomes read from this JetStream stream instead of a core subscription (subject null). */
+    public VerifierConfig withStream(String s) {
+        return new VerifierConfig(null, idSource, idKey, sentAtField, grace, maxMessages, retainedMessages, s);
     }
 
     public VerifierConfig withGrace(Duration g) {
-        return new VerifierConfig(subject, idSource, idKey, sentAtField, g, maxMessages, retainedMessages);
+        return new VerifierConfig(subject, idSource, idKey, sentAtField, g, maxMessages, retainedMessages, stream);
     }
 
     public VerifierConfig withRetainedMessages(long n) {
-        return new VerifierConfig(subject, idSource, idKey, sentAtField, grace, maxMessages, n);
+        return new VerifierConfig(subject, idSource, idKey, sentAtField, grace, maxMessages, n, stream);
     }
 
     /**
@@ -79,14 +93,17 @@ public record VerifierConfig(String subject, IdSource idSource, String idKey, St
     public static void putRunParams(java.util.Map<String, Object> p, VerifierConfig v) {
         p.put("verify", v != null);
         p.put("verify_subject", v == null ? null : v.subject());
+        if (v != null && v.stream() != null) {
+            p.put("verify_stream", v.stream());
+        }
         p.put("verify_id", v == null ? null : v.idSource().name().toLowerCase(java.util.Locale.ROOT) + ":" + v.idKey());
         p.put("verify_grace_s", v == null ? null : v.grace().toMillis() / 1000.0);
     }
 
     public List<String> validate() {
         List<String> problems = new ArrayList<>();
-        if (subject == null || subject.isBlank()) {
-            problems.add("verifier subject must not be blank");
+        if ((subject == null || subject.isBlank()) == (stream == null || stream.isBlank())) {
+            problems.add("verifier needs an outcome subject or a stream (one of them)");
         }
         if (idSource == null) {
             problems.add("verifier id source is required");

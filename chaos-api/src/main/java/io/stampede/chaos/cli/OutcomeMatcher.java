@@ -59,7 +59,7 @@ final class OutcomeMatcher {
             report.fail("outcomes", "interrupted while waiting for outcomes");
             return;
         }
-        String filter = o.subject();
+        String filter = where(o);
         int n = probes.size();
         if (seen.echoes > 0) {
             String what = filter + " also matches traffic.subject (" + String.join(", ", probeSubjects) + ")";
@@ -136,9 +136,14 @@ final class OutcomeMatcher {
         }
     }
 
+    /** Where outcomes are read, for the lines: the subject, or the stream. */
+    private static String where(SystemFile.Outcomes o) {
+        return o.stream() != null ? "stream " + o.stream() : o.subject();
+    }
+
     /** No probe came back: either nothing arrived at all, or what arrived has no probe id at outcomes.id. */
     private void noneMatched(SystemFile.Outcomes o, int n, Set<String> ids, Seen seen, String waited) {
-        String filter = o.subject();
+        String filter = where(o);
         if (seen.othersSeen == 0) {
             report.fail("outcomes.subject", "0 of " + n + " probes seen on " + filter + " — nothing arrived on that subject" + waited
                     + "; is outcomes.subject right (and does the system consume traffic.subject)?");

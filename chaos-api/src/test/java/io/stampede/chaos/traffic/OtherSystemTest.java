@@ -86,6 +86,55 @@ class OtherSystemTest {
     }
 
     /**
+     * outcomes.stream: the verdict counts what the outcome stream stored. The consumer republishes
+     * some outcomes with the same Nats-Msg-Id (the stream's duplicate window keeps one: not
+     * duplicated) and decides others twice with a fresh msg-id each (stored twice: duplicated).
+     */
+    @Test
+    void outcomesReadFromTheirStreamCountWhatTheStreamKept() throws Exception {
+        try (NatsServer nats = NatsServer.start(); Connection c = Nats.connect(nats.url())) {
+            c.jetStreamManagement().addStream(StreamConfiguration.builder().name("ORDERS_OUT").subjects("orders.out.>")
+                    .duplicateWindow(Duration.ofMinutes(2)).build());
+            LongPredicate republished = seq -> seq % 40 == 11;
+            LongPredicate decidedTwice = seq -> seq % 40 == 31;
+            var js = c.jetStream();
+            c.createDispatcher(m -> {
+                String id = m.getHeaders().getFirst("Order-Id");
+                long seq = Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
+                try {
+                    Headers h = new Headers().put("Order-Id", id);
+                    byte[] body = ("done " + id).getBytes(StandardCharsets.UTF_8);
+                    js.publish("orders.out.eu", h, body, io.nats.client.PublishOptions.builder().messageId(id).build());
+                    if (republished.test(seq)) {
+                        js.publish("orders.out.eu", h, body, io.nats.client.PublishOptions.builder().messageId(id).build());
+                    }
+                    if (decidedTwice.test(seq)) {
+                        js.publish("orders.out.us", h, body, io.nats.client.PublishOptions.builder().messageId(id + "-2").build());
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).subscribe("orders.in.*");
+            String system = FILE.formatted(nats.url(), "core").replace("subject: \"orders.done\"", "stream: ORDERS_OUT");
+            assertThat(system).contains("stream: ORDERS_OUT");
+            try (ApiFixture fx = start(system)) {
+                String id = fx.postWhenBaselineRuns("{\"type\":\"backpressure\",\"rate_multiplier\":1,\"duration_s\":30}", Duration.ofSeconds(20));
+                JsonObject e = finalExperiment(fx, id);
+                long from = e.getJsonObject("baseline_window").getLong("from_seq");
+                long to = e.getJsonObject("baseline_window").getLong("to_seq");
+                long twice = 0;
+                for (long s = from; s < to; s++) {
+                    twice += decidedTwice.test(s) ? 1 : 0;
+                }
+                JsonObject i = e.getJsonObject("verdict").getJsonObject("integrity");
+                assertThat(i.getLong("expected")).as(i.encode()).isEqualTo(to - from).isEqualTo(i.getLong("delivered"));
+                assertThat(i.getLong("duplicated")).as(i.encode()).isEqualTo(twice).isPositive();
+                assertThat(fx.client.get("/system").json().getJsonObject("outcomes").getString("stream")).isEqualTo("ORDERS_OUT");
+            }
+        }
+    }
+
+    /**
      * load_test through the file's http section: PUT with the id in a header and a text body; the
      * front door (an HTTP server of this test) publishes each order, the consumer answers it.
      */

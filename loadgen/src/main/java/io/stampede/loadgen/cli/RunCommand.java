@@ -107,9 +107,9 @@ public final class RunCommand implements Callable<Integer> {
     /** Takes each traffic key of the file whose option was not given on the command line. */
     private void applySystem(SystemFile sys) {
         SystemFile.Traffic t = sys.traffic();
-        if (t.via() != SystemFile.Via.NATS || sys.outcomes().subject() == null && verify) {
+        if (t.via() != SystemFile.Via.NATS) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--system: loadgen publishes to NATS (traffic.via: nats) and verifies on outcomes.subject");
+                    "--system: loadgen publishes to NATS (traffic.via: nats)");
         }
         if (!given("--nats-url")) {
             natsUrl = sys.nats().url();
@@ -129,8 +129,9 @@ public final class RunCommand implements Callable<Integer> {
         if (!given("--payload-size") && t.size() != null) {
             payloadSize = t.size();
         }
-        if (!given("--verify-subject") && sys.outcomes().subject() != null) {
-            verifySubject = sys.outcomes().subject(); // also what the banner names
+        if (!given("--verify-subject")) {
+            // also what the banner names
+            verifySubject = sys.outcomes().subject() != null ? sys.outcomes().subject() : "stream " + sys.outcomes().stream();
         }
     }
 
@@ -170,9 +171,9 @@ public final class RunCommand implements Callable<Integer> {
         Duration grace = Duration.ofMillis(Saturating.millisFromSeconds(graceSeconds));
         if (verify && sys != null && !given("--verify-subject") && !given("--verify-id")) {
             IdPlace id = sys.outcomes().id();
-            b.verifier(VerifierConfig.defaults().withSubject(sys.outcomes().subject())
-                    .withId(id.json() ? IdSource.JSON_FIELD : IdSource.HEADER, id.key())
-                    .withSentAt(sys.outcomes().sentAt() == null ? null : sys.outcomes().sentAt().key()).withGrace(grace));
+            VerifierConfig v = VerifierConfig.defaults().withId(id.json() ? IdSource.JSON_FIELD : IdSource.HEADER, id.key())
+                    .withSentAt(sys.outcomes().sentAt() == null ? null : sys.outcomes().sentAt().key()).withGrace(grace);
+            b.verifier(sys.outcomes().stream() != null ? v.withStream(sys.outcomes().stream()) : v.withSubject(sys.outcomes().subject()));
         } else if (verify) {
             String[] parts = verifyId.split(":", 2);
             if (parts.length != 2 || !(parts[0].equals("json") || parts[0].equals("header"))) {

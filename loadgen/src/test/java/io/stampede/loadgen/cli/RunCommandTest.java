@@ -100,7 +100,7 @@ class RunCommandTest {
         assertThat(code).as(out).isZero();
         assertThat(out).contains("orders.in.{symbol}", "verifying orders.done", "scheduled 600, sent 600")
                 .containsPattern("delivered 600\\b.*lost 0");
-        assertThat(bodies).containsExactlyInAnyOrder("order#for eu", "order#for us");
+        assertThat(bodies).containsExactlyInAnyOrder("order#for#eu", "order#for#us");
     }
 
     @Test
