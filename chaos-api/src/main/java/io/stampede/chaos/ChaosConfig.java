@@ -157,9 +157,11 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
 
     /** Other health URLs and guardrail counters (tests). */
     public ChaosConfig withMetrics(Map<String, URI> healthUrls, List<MetricRef> errors, List<MetricRef> requests) {
+        // a test configuration's SUT counters follow its gateway and agent, as forTest's do
+        SystemUnderTest s = sut.file() == null ? sut.withCounters(demoCounters(healthUrls)) : sut;
         return new ChaosConfig(host, port, natsUrl, healthUrls, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errors, requests, serviceTargets,
-                proxyAdminUrl, baseline, bounds, baselineAgents, sut);
+                proxyAdminUrl, baseline, bounds, baselineAgents, s);
     }
 
     /** The same configuration with other bounds (tests). */

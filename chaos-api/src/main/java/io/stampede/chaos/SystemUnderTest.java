@@ -64,6 +64,10 @@ public record SystemUnderTest(SystemFile file, String subject, List<String> symb
         overrides = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
     }
 
+    SystemUnderTest withCounters(List<MetricRef> c) {
+        return new SystemUnderTest(file, subject, symbols, mode, shape, payloadSize, verifier, backlogStream, backlogConsumer, c, overrides);
+    }
+
     /** The demo stack's conventions with counters on the given gateway/agent (ChaosConfig.forTest). */
     static SystemUnderTest demo(List<MetricRef> counters) {
         return new SystemUnderTest(null, LoadGenConfig.DEFAULT_SUBJECT, LoadGenConfig.DEFAULT_SYMBOLS, PublishMode.JETSTREAM,
