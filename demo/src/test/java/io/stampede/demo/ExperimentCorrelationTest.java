@@ -55,6 +55,10 @@ class ExperimentCorrelationTest {
                 Await.until("agent summary for " + exp[0], Duration.ofSeconds(10),
                         () -> summaries(stack.agent.log(), exp[0]).anyMatch(j -> exp[1].equals(j.getString("_chaos_type"))));
             }
+            // the per-second summaries of the last orders may come a second after the first line
+            Await.until("gateway and agent summaries add up to 5", Duration.ofSeconds(10),
+                    () -> summaries(stack.gateway.log(), A).mapToLong(j -> count(j, "accepted")).sum() >= 5
+                            && summaries(stack.agent.log(), A).mapToLong(j -> count(j, "decided")).sum() >= 5);
             long gatewayLines = summaries(stack.gateway.log(), A).count();
             assertThat(summaries(stack.gateway.log(), A).mapToLong(j -> count(j, "accepted")).sum()).isEqualTo(5);
             assertThat(summaries(stack.agent.log(), A).mapToLong(j -> count(j, "decided")).sum()).isEqualTo(5);
