@@ -73,8 +73,7 @@ final class Requests {
     }
 
     String id(long seq) {
-        String digits = Long.toString(seq);
-        return prefix + "-" + "0".repeat(Math.max(0, SignalBodies.SEQ_DIGITS - digits.length())) + digits;
+        return SignalBodies.id(prefix, seq);
     }
 
     /** The request body of user {@code seq} (empty when the http section has no body). */

@@ -25,8 +25,13 @@ public final class SignalBodies {
     }
 
     public String id(long seq) {
+        return id(runTag, seq);
+    }
+
+    /** {@code <prefix>-<seq as 10 digits, zero-padded>}: the ids of the demo's bodies and of a system file's requests. */
+    static String id(String prefix, long seq) {
         String digits = Long.toString(seq);
-        StringBuilder sb = new StringBuilder(runTag.length() + 1 + SEQ_DIGITS).append(runTag).append('-');
+        StringBuilder sb = new StringBuilder(prefix.length() + 1 + SEQ_DIGITS).append(prefix).append('-');
         for (int i = digits.length(); i < SEQ_DIGITS; i++) {
             sb.append('0');
         }
