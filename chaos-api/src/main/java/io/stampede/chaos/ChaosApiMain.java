@@ -79,7 +79,7 @@ public final class ChaosApiMain implements AutoCloseable {
             out.add(new MessageFaultsInjector(cfg.proxyAdminUrl()));
             out.add(new ServiceFailureInjector(cfg.serviceTargets(), DockerEngine.fromEnv(System.getenv())));
             out.add(new LoadTestInjector(SimulationLauncher.forTarget(cfg.home().resolve("simulations").resolve("target")),
-                    LoadTestIntegrity.Config.of(cfg.natsUrl(), cfg.sut().verifier(), cfg.sut().systemPath())));
+                    LoadTestInjector.DEFAULT_STOP_GRACE, new LoadTestIntegrity.Config(cfg.natsUrl(), cfg.sut().verifier()), cfg.sut().systemPath()));
             out.add(new BackpressureInjector(traffic));
             out.add(new DuplicateMessagesRouter(new DuplicateMessagesInjector(traffic), cfg.proxyAdminUrl()));
             return new Injectors(out);
@@ -146,8 +146,7 @@ public final class ChaosApiMain implements AutoCloseable {
         SutSampler sampler = new SutSampler(manager, cfg.sutMetrics(), baseline == null ? () -> null : backlog::get,
                 () -> baseline == null ? null : baseline.runDir(), cfg.runsDir()).start(cfg.scale().of(1).compareTo(java.time.Duration.ofMillis(100)) < 0
                         ? java.time.Duration.ofMillis(100) : java.time.Duration.ofSeconds(1));
-        ChaosMetrics metrics = ChaosMetrics.start(cfg.sut().file() == null ? MetricsConfig.fromEnv(System.getenv())
-                        : MetricsConfig.fromEnv(System.getenv(), cfg.sut().file().nats().monitorUrl()), cfg.serviceTargets(),
+        ChaosMetrics metrics = ChaosMetrics.start(MetricsConfig.fromEnv(System.getenv(), cfg.sut().file().nats().monitorUrl()), cfg.serviceTargets(),
                 DockerEngine.fromEnv(System.getenv()), manager, baseline == null ? () -> null : baseline::loadStats,
                 registry.getPrometheusRegistry());
         Guardrails guardrails = new Guardrails(manager, cfg, health::snapshot);

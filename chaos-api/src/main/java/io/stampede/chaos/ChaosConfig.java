@@ -108,7 +108,7 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
         return new ChaosConfig(base.host, base.port, natsUrl, targets, base.home, dataDir, timeScale, null, false,
                 base.maxRps, base.baselineRate, base.maxMessageRate, webhookFor(gw), base.injectors,
                 base.errorMetrics, base.requestMetrics, new TargetsConfig(processes, List.of()), base.proxyAdminUrl,
-                false, bounds(env, webhookFor(gw)), base.baselineAgents, SystemUnderTest.demo(demoCounters(targets)));
+                false, bounds(env, webhookFor(gw)), base.baselineAgents, base.sut.withCounters(demoCounters(targets)));
     }
 
     /** The demo's counters on the gateway and agent named in {@code targets} (none when either is missing). */
@@ -158,7 +158,7 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
     /** Other health URLs and guardrail counters (tests). */
     public ChaosConfig withMetrics(Map<String, URI> healthUrls, List<MetricRef> errors, List<MetricRef> requests) {
         // a test configuration's SUT counters follow its gateway and agent, as forTest's do
-        SystemUnderTest s = sut.file() == null ? sut.withCounters(demoCounters(healthUrls)) : sut;
+        SystemUnderTest s = sut.withCounters(demoCounters(healthUrls));
         return new ChaosConfig(host, port, natsUrl, healthUrls, home, dataDir, timeScale, apiToken, allowNoToken, maxRps,
                 baselineRate, maxMessageRate, webhookUrl, injectors, errors, requests, serviceTargets,
                 proxyAdminUrl, baseline, bounds, baselineAgents, s);
@@ -235,16 +235,23 @@ public record ChaosConfig(String host, int port, String natsUrl, Map<String, URI
                 number(env, "STAMPEDE_MAX_MESSAGE_RATE", 100_000, 1, 100_000_000),
                 webhook,
                 get(env, "STAMPEDE_INJECTORS", "default"),
-                get(env, "STAMPEDE_ERROR_METRICS", null) != null ? refs(get(env, "STAMPEDE_ERROR_METRICS", null))
-                        : m == null ? List.of() : SystemUnderTest.refs(m.scrape(), m.errors()),
-                get(env, "STAMPEDE_REQUEST_METRICS", null) != null ? refs(get(env, "STAMPEDE_REQUEST_METRICS", null))
-                        : m == null ? List.of() : SystemUnderTest.refs(m.scrape(), m.requests()),
+                counters(env, "STAMPEDE_ERROR_METRICS", m, m == null ? List.of() : m.errors()),
+                counters(env, "STAMPEDE_REQUEST_METRICS", m, m == null ? List.of() : m.requests()),
                 serviceTargets,
                 URI.create(get(env, "STAMPEDE_PROXY_ADMIN_URL", "http://127.0.0.1:4224")),
                 onOff(env, "STAMPEDE_BASELINE", false),
                 bounds(env, webhook),
                 (int) number(env, "STAMPEDE_BASELINE_AGENTS", 0, 0, 4096),
                 sut);
+    }
+
+    /** {@code variable} ({@code url#name,…}) when set, else {@code names} on every endpoint of the file's metrics.scrape. */
+    private static List<MetricRef> counters(Map<String, String> env, String variable, SystemFile.Metrics m, List<String> names) {
+        String set = get(env, variable, null);
+        if (set != null) {
+            return refs(set);
+        }
+        return m == null ? List.of() : SystemUnderTest.refs(m.scrape(), names);
     }
 
     /**

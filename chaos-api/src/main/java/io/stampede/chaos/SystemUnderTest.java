@@ -1,12 +1,10 @@
 package io.stampede.chaos;
 
 import io.stampede.chaos.ChaosConfig.MetricRef;
-import io.stampede.loadgen.IdSource;
 import io.stampede.loadgen.LoadGenConfig;
 import io.stampede.loadgen.MessageShape;
 import io.stampede.loadgen.PublishMode;
 import io.stampede.loadgen.VerifierConfig;
-import io.stampede.system.IdPlace;
 import io.stampede.system.SystemFile;
 import java.net.URI;
 import java.time.Duration;
@@ -20,7 +18,7 @@ import java.util.Map;
  * baseline publishes, where the verifier reads outcomes, which backlog "overdue" watches, which
  * counters are sampled. {@code file} is what GET /system shows.
  *
- * @param file           the system file (null only for {@link ChaosConfig#forTest} configurations)
+ * @param file           the system file
  * @param subject        baseline subject pattern ({@code {symbol}} replaced)
  * @param symbols        values of {@code {symbol}}
  * @param mode           JetStream or core publishing
@@ -68,13 +66,6 @@ public record SystemUnderTest(SystemFile file, String subject, List<String> symb
         return new SystemUnderTest(file, subject, symbols, mode, shape, payloadSize, verifier, backlogStream, backlogConsumer, c, overrides);
     }
 
-    /** The demo stack's conventions with counters on the given gateway/agent (ChaosConfig.forTest). */
-    static SystemUnderTest demo(List<MetricRef> counters) {
-        return new SystemUnderTest(null, LoadGenConfig.DEFAULT_SUBJECT, LoadGenConfig.DEFAULT_SYMBOLS, PublishMode.JETSTREAM,
-                MessageShape.DEMO, LoadGenConfig.DEFAULT_PAYLOAD_SIZE, VerifierConfig.defaults().withGrace(BASELINE_GRACE),
-                "SIGNALS", "agent", counters, Map.of());
-    }
-
     /**
      * From a system file; {@code sutMetrics}, {@code backlogStream}/{@code backlogConsumer} (when
      * non-null) are the user's environment overrides (STAMPEDE_SUT_METRICS, STAMPEDE_SUT_STREAM,
@@ -84,11 +75,7 @@ public record SystemUnderTest(SystemFile file, String subject, List<String> symb
                               String backlogConsumer) {
         SystemFile.Traffic t = f.traffic();
         SystemFile.Outcomes o = f.outcomes();
-        VerifierConfig v = VerifierConfig.defaults().withGrace(BASELINE_GRACE)
-                .withId(o.id().kind() == IdPlace.Kind.HEADER ? IdSource.HEADER : IdSource.JSON_FIELD, o.id().key())
-                .withSentAt(o.sentAt() == null ? null : o.sentAt().key());
-        // the persisted outcomes when the file names their stream (what downstream consumers see)
-        v = o.stream() != null ? v.withStream(o.stream()) : v.withSubject(o.subject());
+        VerifierConfig v = VerifierConfig.of(o).withGrace(BASELINE_GRACE);
         List<MetricRef> counters = sutMetrics;
         if (counters == null) {
             counters = new ArrayList<>();
@@ -123,10 +110,7 @@ public record SystemUnderTest(SystemFile file, String subject, List<String> symb
      * where an environment variable overrode a key, and which ones did.
      */
     public Map<String, Object> view(ChaosConfig cfg) {
-        Map<String, Object> out = file == null ? new LinkedHashMap<>() : file.describe();
-        if (file == null) {
-            out.put("name", "test configuration (no system file)");
-        }
+        Map<String, Object> out = file.describe();
         @SuppressWarnings("unchecked")
         Map<String, Object> nats = (Map<String, Object>) out.computeIfAbsent("nats", k -> new LinkedHashMap<>());
         nats.put("url", cfg.natsUrl());
@@ -153,10 +137,10 @@ public record SystemUnderTest(SystemFile file, String subject, List<String> symb
 
     /**
      * The file on disk the simulation reads ({@code -Dsystem}) for load tests, or null: the demo's
-     * built-in file (its requests are the demo's webhook) or a test configuration.
+     * built-in file (its requests are the demo's webhook).
      */
     public java.nio.file.Path systemPath() {
-        if (file == null || file.source() == null || !file.source().isAbsolute() || file.http() == null) {
+        if (file.source() == null || !file.source().isAbsolute() || file.http() == null) {
             return null;
         }
         return java.nio.file.Files.isReadable(file.source()) ? file.source() : null;

@@ -49,6 +49,17 @@ public record VerifierConfig(String subject, IdSource idSource, String idKey, St
                 DEFAULT_RETAINED_MESSAGES);
     }
 
+    /**
+     * A system file's outcomes: where the id and {@code sent_at} are, and the stream (when named,
+     * what it stored) or else the subject; default grace and bounds.
+     */
+    public static VerifierConfig of(io.stampede.system.SystemFile.Outcomes o) {
+        VerifierConfig v = defaults()
+                .withId(o.id().kind() == io.stampede.system.IdPlace.Kind.HEADER ? IdSource.HEADER : IdSource.JSON_FIELD, o.id().key())
+                .withSentAt(o.sentAt() == null ? null : o.sentAt().key());
+        return o.stream() != null ? v.withStream(o.stream()) : v.withSubject(o.subject());
+    }
+
     public VerifierConfig withSubject(String s) {
         return new VerifierConfig(s, idSource, idKey, sentAtField, grace, maxMessages, retainedMessages, null);
     }

@@ -189,7 +189,7 @@ final class SystemFileParser {
         }
         JsonNode sample;
         try {
-            sample = JSON.readTree(Template.sample(body, "r00000-0000000001"));
+            sample = JSON.readTree(Template.render(body, "r00000-0000000001", 1, "SYM", true, 1_764_180_000_000_000L, 0));
         } catch (JsonProcessingException e) {
             problem(section + ".body", "is not JSON once filled in (" + e.getOriginalMessage() + "), but " + section + ".id is " + id);
             return;

@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  */
 public final class Template {
     public static final Set<String> PLACEHOLDERS = Set.of("id", "seq", "sent_at", "symbol", "side", "pad");
+    /** Characters of {@code {seq}} and {@code {sent_at}}: every renderer of a template uses these widths. */
+    public static final int SEQ_WIDTH = 10;
+    public static final int SENT_AT_WIDTH = 16;
     private static final Pattern SLOT = Pattern.compile("\\{([a-z_]+)\\}");
 
     private Template() {}
@@ -53,8 +56,8 @@ public final class Template {
      * @param padTo total length in bytes when the template has {@code {pad}} (0: no padding)
      */
     public static String render(String text, String id, long seq, String symbol, boolean buy, long sentAtMicros, int padTo) {
-        String filled = text.replace("{id}", id).replace("{seq}", rightAligned(seq, 10))
-                .replace("{sent_at}", rightAligned(sentAtMicros, 16)).replace("{symbol}", symbol).replace("{side}", buy ? "buy" : "sell");
+        String filled = text.replace("{id}", id).replace("{seq}", rightAligned(seq, SEQ_WIDTH))
+                .replace("{sent_at}", rightAligned(sentAtMicros, SENT_AT_WIDTH)).replace("{symbol}", symbol).replace("{side}", buy ? "buy" : "sell");
         if (!filled.contains("{pad}")) {
             return filled;
         }
@@ -65,11 +68,5 @@ public final class Template {
     private static String rightAligned(long v, int width) {
         String s = Long.toString(Math.max(0, v));
         return s.length() >= width ? s : " ".repeat(width - s.length()) + s;
-    }
-
-    /** The template with sample values (validation: is it JSON, is the id where the file says). */
-    public static String sample(String text, String id) {
-        return text.replace("{id}", id).replace("{seq}", "         1").replace("{sent_at}", "1764180000000000")
-                .replace("{symbol}", "SYM").replace("{side}", "buy").replace("{pad}", "xx");
     }
 }

@@ -53,7 +53,10 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
     private final SimulationLauncher launcher;
     private final Duration stopGrace;
     private final Map<String, Child> children = new ConcurrentHashMap<>();
+    /** How long a stopped simulation gets after SIGTERM before it is killed. */
+    public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
     private final LoadTestIntegrity.Config integrity;
+    private final java.nio.file.Path systemFile;
     private final Map<String, Tracked> integrities = new ConcurrentHashMap<>();
 
     private record Child(Process process, Instant startedAt, CompletableFuture<Integer> exitCode) {}
@@ -74,9 +77,19 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
      *                  no integrity tracking (the verdict's integrity criteria then have no samples)
      */
     public LoadTestInjector(SimulationLauncher launcher, Duration stopGrace, LoadTestIntegrity.Config integrity) {
+        this(launcher, stopGrace, integrity, null);
+    }
+
+    /**
+     * @param systemFile the system file the simulation reads ({@code -Dsystem}: its requests are the
+     *                   file's {@code http} section), or null for the demo's webhook
+     */
+    public LoadTestInjector(SimulationLauncher launcher, Duration stopGrace, LoadTestIntegrity.Config integrity,
+                            java.nio.file.Path systemFile) {
         this.launcher = launcher;
         this.stopGrace = stopGrace;
         this.integrity = integrity;
+        this.systemFile = systemFile;
     }
 
     public LoadTestInjector(SimulationLauncher launcher, Duration stopGrace) {
@@ -84,11 +97,11 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
     }
 
     public LoadTestInjector(SimulationLauncher launcher, LoadTestIntegrity.Config integrity) {
-        this(launcher, Duration.ofSeconds(5), integrity);
+        this(launcher, DEFAULT_STOP_GRACE, integrity);
     }
 
     public LoadTestInjector(SimulationLauncher launcher) {
-        this(launcher, Duration.ofSeconds(5));
+        this(launcher, DEFAULT_STOP_GRACE);
     }
 
     @Override
@@ -112,8 +125,8 @@ public final class LoadTestInjector implements FaultInjector<LoadTest> {
         props.put("run_dir", runDir.toString());
         props.put("stampede.experiment_id", ctx.experimentId());
         props.put("experiment_id", ctx.experimentId());
-        if (integrity != null && integrity.systemFile() != null) {
-            props.put("system", integrity.systemFile().toString());
+        if (systemFile != null) {
+            props.put("system", systemFile.toString());
         }
         if (integrity != null) {
             // subscribed before the first request: no decision can come before it

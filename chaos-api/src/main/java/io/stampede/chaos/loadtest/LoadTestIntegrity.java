@@ -28,20 +28,11 @@ public final class LoadTestIntegrity implements AutoCloseable {
     /**
      * @param natsUrl    NATS of the system under test
      * @param outcomes   where outcomes are published and where they carry the id (the system file's outcomes)
-     * @param systemFile the system file the simulation reads, or null for the demo's webhook
      */
-    public record Config(String natsUrl, VerifierConfig outcomes, java.nio.file.Path systemFile) {
-        /** The demo's decisions ({@code decisions.>}, id in the JSON {@code id}); requests are the demo's webhook. */
+    public record Config(String natsUrl, VerifierConfig outcomes) {
+        /** The demo's decisions ({@code decisions.>}, id in the JSON {@code id}). */
         public static Config defaults(String natsUrl) {
-            return new Config(natsUrl, VerifierConfig.defaults(), null);
-        }
-
-        /**
-         * A system file's outcomes; {@code systemFile} (null: the demo's requests) is handed to the
-         * simulation as {@code -Dsystem}, so its requests are the file's {@code http} section.
-         */
-        public static Config of(String natsUrl, VerifierConfig outcomes, java.nio.file.Path systemFile) {
-            return new Config(natsUrl, outcomes, systemFile);
+            return new Config(natsUrl, VerifierConfig.defaults());
         }
     }
 

@@ -14,13 +14,7 @@ import java.util.Map;
  *                       default 2000); a scrape serves the last round, never waits for one
  */
 public record MetricsConfig(URI natsMonitorUrl, Duration period) {
-    public static final String DEFAULT_NATS_MONITOR = "http://127.0.0.1:8222";
     public static final long DEFAULT_PERIOD_MS = 2_000;
-
-    /** Without a system file (tests): the demo's monitor URL. */
-    public static MetricsConfig fromEnv(Map<String, String> env) {
-        return fromEnv(env, DEFAULT_NATS_MONITOR);
-    }
 
     /** {@code fileMonitorUrl}: the system file's nats.monitor_url, null when it has none. */
     public static MetricsConfig fromEnv(Map<String, String> env, String fileMonitorUrl) {

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import io.stampede.loadgen.MessageShape;
-import io.stampede.system.IdPlace;
 import io.stampede.system.InvalidSystemFile;
 import io.stampede.system.SystemFile;
 import picocli.CommandLine.Command;
@@ -170,10 +169,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         Duration grace = Duration.ofMillis(Saturating.millisFromSeconds(graceSeconds));
         if (verify && sys != null && !given("--verify-subject") && !given("--verify-id")) {
-            IdPlace id = sys.outcomes().id();
-            VerifierConfig v = VerifierConfig.defaults().withId(id.json() ? IdSource.JSON_FIELD : IdSource.HEADER, id.key())
-                    .withSentAt(sys.outcomes().sentAt() == null ? null : sys.outcomes().sentAt().key()).withGrace(grace);
-            b.verifier(sys.outcomes().stream() != null ? v.withStream(sys.outcomes().stream()) : v.withSubject(sys.outcomes().subject()));
+            b.verifier(VerifierConfig.of(sys.outcomes()).withGrace(grace));
         } else if (verify) {
             String[] parts = verifyId.split(":", 2);
             if (parts.length != 2 || !(parts[0].equals("json") || parts[0].equals("header"))) {

@@ -17,8 +17,15 @@ import java.util.Arrays;
  * digits instead (throughput benchmarks at 16 B); such payloads are not JSON.
  */
 public final class PayloadTemplate {
-    private static final int SEQ_WIDTH = SignalIds.SEQ_DIGITS;
-    private static final int SENT_AT_WIDTH = 16;
+    private static final int SEQ_WIDTH = io.stampede.system.Template.SEQ_WIDTH;
+    private static final int SENT_AT_WIDTH = io.stampede.system.Template.SENT_AT_WIDTH;
+
+    static {
+        // the demo signal's seq is copied from the id's digits (write): one width for both
+        if (SEQ_WIDTH != SignalIds.SEQ_DIGITS) {
+            throw new IllegalStateException("{seq} width " + SEQ_WIDTH + " != id digits " + SignalIds.SEQ_DIGITS);
+        }
+    }
 
     private final int size;
     private final boolean json;
